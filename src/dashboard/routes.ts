@@ -1,10 +1,11 @@
 import { Hono } from "hono";
+import { ASSET_VERSION, ASSETS } from "./assets.generated";
 import { renderDashboardPage } from "./page";
 
 /**
  * The usage dashboard, mounted by the app at `/dashboard`. The page is static:
- * it signs in with a tenant key typed by the operator and talks to the public
- * v1 API from the browser, so these routes need no bindings and no auth.
+ * it signs in with a tenant key typed by the operator and calls the public v1
+ * API from the browser, so these routes need no bindings and no auth.
  */
 export const dashboardRoutes = new Hono();
 
@@ -20,12 +21,36 @@ const contentSecurityPolicy = [
   "frame-ancestors 'none'",
 ].join("; ");
 
-const pageHeaders = {
-  "Content-Type": "text/html; charset=utf-8",
+const securityHeaders = {
   "Content-Security-Policy": contentSecurityPolicy,
-  "Cache-Control": "no-cache",
   "Referrer-Policy": "no-referrer",
   "X-Content-Type-Options": "nosniff",
+  "X-Frame-Options": "DENY",
 };
 
-dashboardRoutes.get("/", (c) => c.body(renderDashboardPage(), 200, pageHeaders));
+const CONTENT_TYPES: Record<string, string> = {
+  js: "text/javascript; charset=utf-8",
+  css: "text/css; charset=utf-8",
+};
+
+dashboardRoutes.get("/", (c) =>
+  c.body(renderDashboardPage(), 200, {
+    ...securityHeaders,
+    "Content-Type": "text/html; charset=utf-8",
+    // The shell names the current asset version, so it must be revalidated.
+    "Cache-Control": "no-cache",
+  }),
+);
+
+dashboardRoutes.get("/assets/:version/:file", (c) => {
+  const { version, file } = c.req.param();
+  const body = ASSETS[file];
+  const contentType = CONTENT_TYPES[file.split(".").pop() ?? ""];
+  if (version !== ASSET_VERSION || body === undefined || contentType === undefined) return c.notFound();
+  return c.body(body, 200, {
+    ...securityHeaders,
+    "Content-Type": contentType,
+    "Cache-Control": "public, max-age=31536000, immutable",
+    ETag: `"${ASSET_VERSION}"`,
+  });
+});

@@ -1,0 +1,99 @@
+// Starts the real edge Worker under `wrangler dev` for a browser test: free ports,
+// a throwaway persistence dir with D1 migrations applied, random secrets, and a
+// tenant + API key made through the operator API. Nothing touches the repo's
+// own .wrangler state or .dev.vars.
+import { randomBytes } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { runStep, startService, stopServices, waitForHttp } from "../../scripts/lib/process.mjs";
+
+const root = resolve(fileURLToPath(import.meta.url), "../../..");
+const env = { ...process.env, WRANGLER_SEND_METRICS: "false", NO_COLOR: "1" };
+
+/** A port nobody listens on right now (the OS picks it). */
+export function freePort() {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address();
+      server.close(() => resolvePort(port));
+    });
+  });
+}
+
+const secret = (prefix = "") => `${prefix}${randomBytes(32).toString("base64url")}`;
+
+/**
+ * @param {{ gpuWorkerUrl?: string, gpuWorkerSecret?: string }} options
+ * @returns {Promise<{ url: string, operatorKey: string, stop: () => Promise<void> }>}
+ */
+export async function startLocalEdge(options = {}) {
+  const persistDir = mkdtempSync(join(tmpdir(), "t2l-browser-"));
+  const [port, inspectorPort] = [await freePort(), await freePort()];
+  const vars = {
+    OPERATOR_KEY: secret("t2l_op_"),
+    URL_SIGNING_SECRET: secret(),
+    GPU_WORKER_SECRET: options.gpuWorkerSecret ?? secret(),
+    // Without a gpu-worker nothing listens here, and generation fails with a clear 503.
+    GPU_WORKER_URL: options.gpuWorkerUrl ?? `http://127.0.0.1:${await freePort()}`,
+  };
+
+  runStep("npx", ["wrangler", "d1", "migrations", "apply", "DB", "--local", "--persist-to", persistDir], {
+    cwd: root,
+    env,
+    stdio: ["ignore", "ignore", "inherit"],
+  });
+  const edge = startService(
+    "edge",
+    "npx",
+    [
+      "wrangler", "dev",
+      "--ip", "127.0.0.1",
+      "--port", String(port),
+      "--inspector-port", String(inspectorPort),
+      "--persist-to", persistDir,
+      "--show-interactive-dev-session=false",
+      "--log-level", "warn",
+      ...Object.entries(vars).flatMap(([name, value]) => ["--var", `${name}:${value}`]),
+    ],
+    { cwd: root, env, quiet: process.env.T2L_TEST_VERBOSE !== "1" },
+  );
+  const url = `http://127.0.0.1:${port}`;
+  try {
+    await waitForHttp(`${url}/healthz`, edge, 60_000);
+  } catch (error) {
+    await stopServices([edge]);
+    rmSync(persistDir, { recursive: true, force: true });
+    throw error;
+  }
+  return {
+    url,
+    operatorKey: vars.OPERATOR_KEY,
+    stop: async () => {
+      await stopServices([edge]);
+      rmSync(persistDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A tenant and one of its keys, made the way an operator would (admin API). */
+export async function createTenantKey(edge, { tenant = "browser-test", plan = "pro", scopes }) {
+  const headers = { authorization: `Bearer ${edge.operatorKey}`, "content-type": "application/json" };
+  const tenantResponse = await fetch(`${edge.url}/admin/tenants`, { method: "POST", headers, body: JSON.stringify({ name: tenant, plan }) });
+  if (!tenantResponse.ok) throw new Error(`POST /admin/tenants: ${tenantResponse.status} ${await tenantResponse.text()}`);
+  const { id } = await tenantResponse.json();
+  return { tenantId: id, key: await createKeyForTenant(edge, id, { name: "dashboard test", scopes }) };
+}
+
+export async function createKeyForTenant(edge, tenantId, { name, scopes }) {
+  const headers = { authorization: `Bearer ${edge.operatorKey}`, "content-type": "application/json" };
+  const response = await fetch(`${edge.url}/admin/tenants/${tenantId}/keys`, { method: "POST", headers, body: JSON.stringify({ name, scopes }) });
+  if (!response.ok) throw new Error(`POST /admin/tenants/${tenantId}/keys: ${response.status} ${await response.text()}`);
+  const { key } = await response.json();
+  return key;
+}
