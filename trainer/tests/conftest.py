@@ -37,8 +37,12 @@ def make_tokenizer() -> PreTrainedTokenizerFast:
     core.pre_tokenizer = pre_tokenizers.Split(Regex(r"<\|\w+\|>|[\s\S]"), behavior="isolated")
     core.decoder = decoders.Fuse()
     tokenizer = PreTrainedTokenizerFast(
-        tokenizer_object=core, pad_token="<pad>", unk_token="<unk>", bos_token="<s>",
-        eos_token="</s>", additional_special_tokens=["<|user|>", "<|assistant|>"],
+        tokenizer_object=core,
+        pad_token="<pad>",
+        unk_token="<unk>",
+        bos_token="<s>",
+        eos_token="</s>",
+        additional_special_tokens=["<|user|>", "<|assistant|>"],
     )
     tokenizer.chat_template = CHAT_TEMPLATE
     return tokenizer
@@ -46,28 +50,55 @@ def make_tokenizer() -> PreTrainedTokenizerFast:
 
 def make_llama() -> LlamaForCausalLM:
     torch.manual_seed(0)
-    return LlamaForCausalLM(LlamaConfig(
-        vocab_size=len(VOCAB), hidden_size=32, intermediate_size=48, num_hidden_layers=2,
-        num_attention_heads=4, num_key_value_heads=2, max_position_embeddings=256,
-        pad_token_id=0, bos_token_id=2, eos_token_id=3,
-    )).eval()
+    return LlamaForCausalLM(
+        LlamaConfig(
+            vocab_size=len(VOCAB),
+            hidden_size=32,
+            intermediate_size=48,
+            num_hidden_layers=2,
+            num_attention_heads=4,
+            num_key_value_heads=2,
+            max_position_embeddings=256,
+            pad_token_id=0,
+            bos_token_id=2,
+            eos_token_id=3,
+        )
+    ).eval()
 
 
 def make_qwen2() -> Qwen2ForCausalLM:
     torch.manual_seed(0)
-    return Qwen2ForCausalLM(Qwen2Config(
-        vocab_size=len(VOCAB), hidden_size=32, intermediate_size=48, num_hidden_layers=3,
-        num_attention_heads=4, num_key_value_heads=2, max_position_embeddings=256,
-        tie_word_embeddings=True, pad_token_id=0, bos_token_id=2, eos_token_id=3,
-    )).eval()
+    return Qwen2ForCausalLM(
+        Qwen2Config(
+            vocab_size=len(VOCAB),
+            hidden_size=32,
+            intermediate_size=48,
+            num_hidden_layers=3,
+            num_attention_heads=4,
+            num_key_value_heads=2,
+            max_position_embeddings=256,
+            tie_word_embeddings=True,
+            pad_token_id=0,
+            bos_token_id=2,
+            eos_token_id=3,
+        )
+    ).eval()
 
 
 def make_gpt2() -> GPT2LMHeadModel:
     torch.manual_seed(0)
-    return GPT2LMHeadModel(GPT2Config(
-        vocab_size=len(VOCAB), n_embd=32, n_layer=2, n_head=4, n_positions=256,
-        pad_token_id=0, bos_token_id=2, eos_token_id=3,
-    )).eval()
+    return GPT2LMHeadModel(
+        GPT2Config(
+            vocab_size=len(VOCAB),
+            n_embd=32,
+            n_layer=2,
+            n_head=4,
+            n_positions=256,
+            pad_token_id=0,
+            bos_token_id=2,
+            eos_token_id=3,
+        )
+    ).eval()
 
 
 MODEL_FACTORIES = {"llama": make_llama, "qwen2": make_qwen2, "gpt2": make_gpt2}
@@ -85,10 +116,16 @@ def llama() -> LlamaForCausalLM:
 
 def make_encoder(cache_dir=None) -> TaskEncoder:
     torch.manual_seed(1)
-    bert = BertModel(BertConfig(
-        vocab_size=len(VOCAB), hidden_size=16, num_hidden_layers=1, num_attention_heads=2,
-        intermediate_size=32, max_position_embeddings=512,
-    ))
+    bert = BertModel(
+        BertConfig(
+            vocab_size=len(VOCAB),
+            hidden_size=16,
+            num_hidden_layers=1,
+            num_attention_heads=2,
+            intermediate_size=32,
+            max_position_embeddings=512,
+        )
+    )
     return TaskEncoder(bert, make_tokenizer(), name="tiny-bert", cache_dir=cache_dir)
 
 

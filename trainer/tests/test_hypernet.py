@@ -68,8 +68,13 @@ def test_config_round_trips_through_dict():
 
 @pytest.mark.parametrize(
     ("overrides", "flag"),
-    [({"variant": "XL"}, "--variant"), ({"rank": 0}, "--rank"), ({"hidden_dim": 0}, "--hidden-dim"),
-     ({"dropout": 1.0}, "--dropout"), ({"lora_alpha": 0}, "--lora-alpha")],
+    [
+        ({"variant": "XL"}, "--variant"),
+        ({"rank": 0}, "--rank"),
+        ({"hidden_dim": 0}, "--hidden-dim"),
+        ({"dropout": 1.0}, "--dropout"),
+        ({"lora_alpha": 0}, "--lora-alpha"),
+    ],
 )
 def test_bad_config_names_the_flag(overrides, flag):
     spec = discover_targets(make_llama())

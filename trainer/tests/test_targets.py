@@ -10,12 +10,30 @@ from t2l.targets import TargetSpec, discover_targets
     [
         ("llama", "q_proj,v_proj", [("q_proj", 32, 32), ("v_proj", 32, 16)]),
         ("qwen2", "q_proj,v_proj", [("q_proj", 32, 32), ("v_proj", 32, 16)]),
-        ("llama", "all-linear", [("q_proj", 32, 32), ("k_proj", 32, 16), ("v_proj", 32, 16),
-                                 ("o_proj", 32, 32), ("gate_proj", 32, 48), ("up_proj", 32, 48),
-                                 ("down_proj", 48, 32)]),
+        (
+            "llama",
+            "all-linear",
+            [
+                ("q_proj", 32, 32),
+                ("k_proj", 32, 16),
+                ("v_proj", 32, 16),
+                ("o_proj", 32, 32),
+                ("gate_proj", 32, 48),
+                ("up_proj", 32, 48),
+                ("down_proj", 48, 32),
+            ],
+        ),
         ("gpt2", "c_attn", [("c_attn", 32, 96)]),  # Conv1D stores (in, out): read transposed
-        ("gpt2", "all-linear", [("c_attn", 32, 96), ("attn.c_proj", 32, 32), ("c_fc", 32, 128),
-                                ("mlp.c_proj", 128, 32)]),
+        (
+            "gpt2",
+            "all-linear",
+            [
+                ("c_attn", 32, 96),
+                ("attn.c_proj", 32, 32),
+                ("c_fc", 32, 128),
+                ("mlp.c_proj", 128, 32),
+            ],
+        ),
     ],
 )
 def test_discovery_table(family, targets, expected):

@@ -25,7 +25,9 @@ CONFIG_FILE = "hypernet.json"
 
 
 def save_hypernet(
-    directory: str | Path, hypernet: HyperNetwork, meta: dict | None = None,
+    directory: str | Path,
+    hypernet: HyperNetwork,
+    meta: dict | None = None,
     dtype: torch.dtype = torch.float32,
 ) -> Path:
     """Write weights + config atomically (a crash never leaves a half-written checkpoint)."""

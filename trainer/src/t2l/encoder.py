@@ -114,15 +114,21 @@ class TaskEncoder(nn.Module):
         normalized = [normalize_description(text) for text in texts]
         keys = [hashlib.sha256(text.encode("utf-8")).hexdigest() for text in normalized]
         cached = self._cache_get(keys)
-        todo = list({key: text for key, text in zip(keys, normalized, strict=True)
-                     if key not in cached}.items())
+        todo = list(
+            {
+                key: text for key, text in zip(keys, normalized, strict=True) if key not in cached
+            }.items()
+        )
         fresh: dict[str, np.ndarray] = {}
         device = next(self.model.parameters()).device
         for start in range(0, len(todo), batch_size):
             chunk = todo[start : start + batch_size]
             batch = self.tokenizer(
-                [text for _, text in chunk], padding=True, truncation=True,
-                max_length=self.max_length, return_tensors="pt",
+                [text for _, text in chunk],
+                padding=True,
+                truncation=True,
+                max_length=self.max_length,
+                return_tensors="pt",
             )
             vectors = self(batch["input_ids"].to(device), batch["attention_mask"].to(device))
             for (key, _), vector in zip(chunk, vectors, strict=True):
@@ -175,7 +181,9 @@ class TaskEncoder(nn.Module):
         if db is None or not vectors:
             return
         with db:
-            rows = [(self.fingerprint(), key, vector.astype(np.float32).tobytes())
-                    for key, vector in vectors.items()]
+            rows = [
+                (self.fingerprint(), key, vector.astype(np.float32).tobytes())
+                for key, vector in vectors.items()
+            ]
             db.executemany("INSERT OR REPLACE INTO embedding VALUES (?, ?, ?)", rows)
         db.close()

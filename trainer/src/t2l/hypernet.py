@@ -42,8 +42,12 @@ class HyperNetConfig:
     def __post_init__(self) -> None:
         if self.variant not in VARIANTS:
             raise ValueError(f"--variant must be one of {VARIANTS}, got {self.variant!r}")
-        for flag, value in (("--embed-dim", self.embed_dim), ("--rank", self.rank),
-                            ("--hidden-dim", self.hidden_dim), ("--mlp-ratio", self.mlp_ratio)):
+        for flag, value in (
+            ("--embed-dim", self.embed_dim),
+            ("--rank", self.rank),
+            ("--hidden-dim", self.hidden_dim),
+            ("--mlp-ratio", self.mlp_ratio),
+        ):
             if int(value) < 1:
                 raise ValueError(f"{flag} must be >= 1, got {value}")
         if self.num_blocks < 0:

@@ -28,6 +28,7 @@ class TargetModule:
     path: str  # template with `{layer}`, e.g. "model.layers.{layer}.self_attn.q_proj"
     in_features: int
     out_features: int
+    fan_in_fan_out: bool = False  # weight stored (in, out), as GPT-2's Conv1D does
 
     def path_for(self, layer: int) -> str:
         return self.path.format(layer=layer)
@@ -62,8 +63,13 @@ class TargetSpec:
         return {
             "num_layers": self.num_layers,
             "modules": [
-                {"name": m.name, "path": m.path, "in_features": m.in_features,
-                 "out_features": m.out_features}
+                {
+                    "name": m.name,
+                    "path": m.path,
+                    "in_features": m.in_features,
+                    "out_features": m.out_features,
+                    "fan_in_fan_out": m.fan_in_fan_out,
+                }
                 for m in self.modules
             ],
         }
@@ -100,15 +106,21 @@ def discover_targets(
 ) -> TargetSpec:
     """Find every (layer, module) LoRA target; raise ValueError naming what exists otherwise."""
     names = parse_target_modules(target_modules)
-    linears = {path: shape for path, mod in model.named_modules()
-               if (shape := linear_shape(mod)) is not None}
+    linears = {
+        path: (*shape, isinstance(mod, Conv1D))
+        for path, mod in model.named_modules()
+        if (shape := linear_shape(mod)) is not None
+    }
     output_paths = _output_embedding_paths(model)
 
     if names == (ALL_LINEAR,):
         matched = {path: shape for path, shape in linears.items() if path not in output_paths}
     else:
-        matched = {path: shape for path, shape in linears.items()
-                   if any(path == n or path.endswith("." + n) for n in names)}
+        matched = {
+            path: shape
+            for path, shape in linears.items()
+            if any(path == n or path.endswith("." + n) for n in names)
+        }
         found = {n for n in names for path in matched if path == n or path.endswith("." + n)}
         if missing := [n for n in names if n not in found]:
             raise ValueError(
@@ -126,8 +138,8 @@ def _output_embedding_paths(model: nn.Module) -> set[str]:
     return {path for path, mod in model.named_modules() if output is not None and mod is output}
 
 
-def _group_by_kind(matched: dict[str, tuple[int, int]]) -> TargetSpec:
-    kinds: dict[str, dict[int, tuple[int, int]]] = {}
+def _group_by_kind(matched: dict[str, tuple[int, int, bool]]) -> TargetSpec:
+    kinds: dict[str, dict[int, tuple[int, int, bool]]] = {}
     for path, shape in matched.items():
         indices = _LAYER_INDEX.findall(f".{path}.")
         if len(indices) != 1:
@@ -149,7 +161,8 @@ def _group_by_kind(matched: dict[str, tuple[int, int]]) -> TargetSpec:
             )
         shapes = sorted(set(per_layer.values()))
         if len(shapes) != 1:
-            raise ValueError(f"target {template!r} has differing (in, out) shapes {shapes}")
+            found = sorted({shape[:2] for shape in shapes})
+            raise ValueError(f"target {template!r} has differing (in, out) shapes {found}")
         modules.append(TargetModule(_short_name(template, list(kinds)), template, *shapes[0]))
     return TargetSpec(num_layers=num_layers, modules=tuple(modules))
 
