@@ -1,0 +1,14 @@
+import type { Env, Settings } from "./env";
+import type { Services } from "./services/services";
+import type { Principal } from "./services/key-store";
+
+/** Hono's typing for this app: the bindings plus what middleware puts on the context. */
+export interface AppEnv {
+  Bindings: Env;
+  Variables: {
+    requestId: string;
+    settings: Settings;
+    services: Services;
+    principal: Principal;
+  };
+}

@@ -1,0 +1,43 @@
+import { createMiddleware } from "hono/factory";
+import type { AppEnv } from "../app-env";
+import { ApiError } from "../errors/api-error";
+import type { Scope } from "../lib/scopes";
+import { isWellFormedApiKey } from "../services/key-store";
+import { enforceRateLimit } from "./rate-limit";
+
+const REALM = 'Bearer realm="text2lora"';
+
+export function bearerToken(header: string | undefined): string | null {
+  const match = header ? /^Bearer[ ]+(\S+)\s*$/i.exec(header) : null;
+  return match?.[1] ?? null;
+}
+
+/**
+ * Tenant API key auth for one route: 401 (with WWW-Authenticate) for a missing, malformed,
+ * unknown, revoked or expired key; 403 for a key without `scope` or a suspended tenant;
+ * then the key's and tenant's rate limits.
+ */
+export function requireScope(scope: Scope) {
+  return createMiddleware<AppEnv>(async (c, next) => {
+    const token = bearerToken(c.req.header("Authorization"));
+    if (!token) {
+      throw new ApiError("missing_api_key", "Send your API key as `Authorization: Bearer t2l_sk_…`.", { headers: { "WWW-Authenticate": REALM } });
+    }
+    const invalid = () =>
+      new ApiError("invalid_api_key", "The API key is malformed, unknown, expired or revoked.", {
+        headers: { "WWW-Authenticate": `${REALM}, error="invalid_token"` },
+      });
+    if (!isWellFormedApiKey(token)) throw invalid();
+    const principal = await c.get("services").keys.authenticate(token);
+    if (!principal) throw invalid();
+    if (principal.tenantStatus !== "active") throw new ApiError("tenant_suspended", "This tenant is suspended; contact the operator.");
+    if (!principal.scopes.includes(scope)) {
+      throw new ApiError("insufficient_scope", `This API key lacks the \`${scope}\` scope.`, {
+        headers: { "WWW-Authenticate": `${REALM}, error="insufficient_scope", scope="${scope}"` },
+      });
+    }
+    await enforceRateLimit(c, principal);
+    c.set("principal", principal);
+    await next();
+  });
+}

@@ -1,0 +1,25 @@
+import type { MiddlewareHandler } from "hono";
+import type { AppEnv } from "../app-env";
+import { checkEnv } from "../env";
+import { ApiError } from "../errors/api-error";
+import { newId } from "../lib/ids";
+import { createServices } from "../services/services";
+
+/**
+ * First middleware: gives the request its id, refuses to serve on a broken configuration
+ * (clear 500 `misconfigured` naming what is missing, never a crash deep in a handler),
+ * and builds the request's services once.
+ */
+export const requestContext: MiddlewareHandler<AppEnv> = async (c, next) => {
+  const requestId = newId("req");
+  c.set("requestId", requestId);
+  const check = checkEnv(c.env);
+  if (!check.ok) {
+    console.error(JSON.stringify({ level: "error", msg: "misconfigured", requestId, problems: check.problems }));
+    throw new ApiError("misconfigured", `The service is missing configuration: ${check.problems.join("; ")}`);
+  }
+  c.set("settings", check.settings);
+  c.set("services", createServices(c.env, check.settings, c.executionCtx));
+  await next();
+  c.header("X-Request-Id", requestId);
+};
