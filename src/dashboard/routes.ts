@@ -28,10 +28,12 @@ const securityHeaders = {
   "X-Frame-Options": "DENY",
 };
 
-const CONTENT_TYPES: Record<string, string> = {
-  js: "text/javascript; charset=utf-8",
-  css: "text/css; charset=utf-8",
-};
+// Maps, not object lookups: a file named `toString` must be a 404, not a prototype method.
+const CONTENT_TYPES = new Map([
+  ["js", "text/javascript; charset=utf-8"],
+  ["css", "text/css; charset=utf-8"],
+]);
+const FILES = new Map(Object.entries(ASSETS));
 
 dashboardRoutes.get("/", (c) =>
   c.body(renderDashboardPage(), 200, {
@@ -44,8 +46,8 @@ dashboardRoutes.get("/", (c) =>
 
 dashboardRoutes.get("/assets/:version/:file", (c) => {
   const { version, file } = c.req.param();
-  const body = ASSETS[file];
-  const contentType = CONTENT_TYPES[file.split(".").pop() ?? ""];
+  const body = FILES.get(file);
+  const contentType = CONTENT_TYPES.get(file.slice(file.lastIndexOf(".") + 1));
   if (version !== ASSET_VERSION || body === undefined || contentType === undefined) return c.notFound();
   return c.body(body, 200, {
     ...securityHeaders,
