@@ -10,8 +10,8 @@ import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { runStep, startService, stopServices, waitForHttp } from "../../scripts/lib/process.mjs";
 
-const root = resolve(fileURLToPath(import.meta.url), "../../..");
-const env = { ...process.env, WRANGLER_SEND_METRICS: "false", NO_COLOR: "1" };
+export const root = resolve(fileURLToPath(import.meta.url), "../../..");
+export const wranglerEnv = { ...process.env, WRANGLER_SEND_METRICS: "false", NO_COLOR: "1" };
 
 /** A port nobody listens on right now (the OS picks it). */
 export function freePort() {
@@ -30,7 +30,7 @@ const secret = (prefix = "") => `${prefix}${randomBytes(32).toString("base64url"
 
 /**
  * @param {{ gpuWorkerUrl?: string, gpuWorkerSecret?: string }} options
- * @returns {Promise<{ url: string, operatorKey: string, stop: () => Promise<void> }>}
+ * @returns {Promise<{ url: string, operatorKey: string, whileStopped: <T>(work: (persistDir: string) => Promise<T>) => Promise<T>, stop: () => Promise<void> }>}
  */
 export async function startLocalEdge(options = {}) {
   const persistDir = mkdtempSync(join(tmpdir(), "t2l-browser-"));
@@ -45,39 +45,56 @@ export async function startLocalEdge(options = {}) {
 
   runStep("npx", ["wrangler", "d1", "migrations", "apply", "DB", "--local", "--persist-to", persistDir], {
     cwd: root,
-    env,
+    env: wranglerEnv,
     stdio: ["ignore", "ignore", "inherit"],
   });
-  const edge = startService(
-    "edge",
-    "npx",
-    [
-      "wrangler", "dev",
-      "--ip", "127.0.0.1",
-      "--port", String(port),
-      "--inspector-port", String(inspectorPort),
-      "--persist-to", persistDir,
-      "--show-interactive-dev-session=false",
-      "--log-level", "warn",
-      ...Object.entries(vars).flatMap(([name, value]) => ["--var", `${name}:${value}`]),
-    ],
-    { cwd: root, env, quiet: process.env.T2L_TEST_VERBOSE !== "1" },
-  );
   const url = `http://127.0.0.1:${port}`;
-  try {
-    await waitForHttp(`${url}/healthz`, edge, 60_000);
-  } catch (error) {
-    await stopServices([edge]);
+  const args = [
+    "wrangler", "dev",
+    "--ip", "127.0.0.1",
+    "--port", String(port),
+    "--inspector-port", String(inspectorPort),
+    "--persist-to", persistDir,
+    "--show-interactive-dev-session=false",
+    "--log-level", "warn",
+    ...Object.entries(vars).flatMap(([name, value]) => ["--var", `${name}:${value}`]),
+  ];
+  let server = null;
+  const startServer = async () => {
+    server = startService("edge", "npx", args, { cwd: root, env: wranglerEnv, quiet: process.env.T2L_TEST_VERBOSE !== "1" });
+    await waitForHttp(`${url}/healthz`, server, 60_000);
+  };
+  const stopServer = async () => {
+    if (server) await stopServices([server]);
+    server = null;
+  };
+  const stop = async () => {
+    await stopServer();
     rmSync(persistDir, { recursive: true, force: true });
+  };
+  try {
+    await startServer();
+  } catch (error) {
+    await stop();
     throw error;
   }
   return {
     url,
     operatorKey: vars.OPERATOR_KEY,
-    stop: async () => {
-      await stopServices([edge]);
-      rmSync(persistDir, { recursive: true, force: true });
+    /**
+     * Runs `work` (given the persistence dir) while the Worker is stopped: workerd
+     * keeps its SQLite files open without cross-process locking, so D1 may only
+     * be written from outside while it is down.
+     */
+    whileStopped: async (work) => {
+      await stopServer();
+      try {
+        return await work(persistDir);
+      } finally {
+        await startServer();
+      }
     },
+    stop,
   };
 }
 
@@ -87,13 +104,14 @@ export async function createTenantKey(edge, { tenant = "browser-test", plan = "p
   const tenantResponse = await fetch(`${edge.url}/admin/tenants`, { method: "POST", headers, body: JSON.stringify({ name: tenant, plan }) });
   if (!tenantResponse.ok) throw new Error(`POST /admin/tenants: ${tenantResponse.status} ${await tenantResponse.text()}`);
   const { id } = await tenantResponse.json();
-  return { tenantId: id, key: await createKeyForTenant(edge, id, { name: "dashboard test", scopes }) };
+  const created = await createKeyForTenant(edge, id, { name: "dashboard test", scopes });
+  return { tenantId: id, keyId: created.id, key: created.key };
 }
 
+/** @returns {Promise<{ id: string, key: string, name: string, prefix: string, scopes: string[] }>} */
 export async function createKeyForTenant(edge, tenantId, { name, scopes }) {
   const headers = { authorization: `Bearer ${edge.operatorKey}`, "content-type": "application/json" };
   const response = await fetch(`${edge.url}/admin/tenants/${tenantId}/keys`, { method: "POST", headers, body: JSON.stringify({ name, scopes }) });
   if (!response.ok) throw new Error(`POST /admin/tenants/${tenantId}/keys: ${response.status} ${await response.text()}`);
-  const { key } = await response.json();
-  return key;
+  return response.json();
 }
