@@ -56,8 +56,11 @@ def load_tasks(source: str, args: dict | None = None, option: str = "--tasks") -
         if not path.is_file():
             raise ValueError(f"{option} {source}: file not found")
         text = path.read_text()
-        rows = ([json.loads(line) for line in text.splitlines() if line.strip()]
-                if source.endswith(".jsonl") else json.loads(text))
+        rows = (
+            [json.loads(line) for line in text.splitlines() if line.strip()]
+            if source.endswith(".jsonl")
+            else json.loads(text)
+        )
         tasks = [TaskData.from_dict(row) for row in rows]
     elif ":" in source:
         module_name, _, attribute = source.partition(":")

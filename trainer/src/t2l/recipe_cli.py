@@ -1,0 +1,23 @@
+"""Shared plumbing for recipe subcommands: config flags in, a config dataclass out."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+from typing import Any
+
+from t2l.config_io import add_config_flags, config_from_args
+
+
+def add_recipe_command(
+    subparsers: Any, name: str, config_cls: type, run: Callable[[Any], Any], help_text: str
+) -> argparse.ArgumentParser:
+    parser = subparsers.add_parser(name, help=help_text, description=help_text)
+    add_config_flags(parser, config_cls)
+
+    def func(args: argparse.Namespace) -> int:
+        run(config_from_args(config_cls, args))
+        return 0
+
+    parser.set_defaults(func=func)
+    return parser

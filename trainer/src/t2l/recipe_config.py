@@ -1,0 +1,185 @@
+"""Config dataclasses of the recipes, built from shared groups of fields.
+
+Field names are the flags (`max_steps` -> `--max-steps`); validation errors name the flag.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import torch
+
+from t2l.encoder import DEFAULT_ENCODER
+from t2l.hypernet import HyperNetConfig
+from t2l.targets import DEFAULT_TARGET_MODULES, TargetSpec
+
+DEFAULT_BASE_MODEL = "HuggingFaceTB/SmolLM2-135M-Instruct"
+DEFAULT_EMBEDDING_CACHE = "~/.cache/t2l/embeddings"
+
+
+def _require(condition: bool, message: str) -> None:
+    if not condition:
+        raise ValueError(message)
+
+
+@dataclass(frozen=True)
+class RunFields:
+    out_dir: str = field(default="runs/default", metadata={"help": "output folder of the run"})
+    seed: int = 0
+    device: str = field(default="auto", metadata={"help": "auto, cpu, cuda, cuda:N"})
+    max_steps: int = field(default=1000, metadata={"help": "optimizer steps (sets the schedule)"})
+    batch_size: int = 8
+    lr: float = 1e-4
+    weight_decay: float = 0.01
+    warmup_steps: int = 50
+    grad_clip: float = 1.0
+    eval_every: int = 100
+    save_every: int = 100
+    keep_checkpoints: int = 2
+    resume: bool = field(default=False, metadata={"help": "continue from the newest checkpoint"})
+    stop_at_step: int | None = field(
+        default=None, metadata={"help": "exit after this step's checkpoint (time-boxed runs)"}
+    )
+
+    def validate_run(self) -> None:
+        for name in ("max_steps", "batch_size", "eval_every", "save_every", "keep_checkpoints"):
+            _require(getattr(self, name) >= 1, f"--{name.replace('_', '-')} must be >= 1")
+        _require(self.lr > 0, "--lr must be > 0")
+        _require(self.weight_decay >= 0, "--weight-decay must be >= 0")
+        _require(self.warmup_steps >= 0, "--warmup-steps must be >= 0")
+        _require(self.grad_clip > 0, "--grad-clip must be > 0")
+        _require(
+            self.stop_at_step is None or 1 <= self.stop_at_step <= self.max_steps,
+            "--stop-at-step must be within 1..--max-steps",
+        )
+        _require(
+            self.device == "auto" or self.device.split(":")[0] in ("cpu", "cuda"),
+            "--device must be auto, cpu or cuda[:N]",
+        )
+
+    def torch_device(self) -> torch.device:
+        if self.device == "auto":
+            return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+        return torch.device(self.device)
+
+
+@dataclass(frozen=True)
+class LoRAFields:
+    base_model: str = DEFAULT_BASE_MODEL
+    target_modules: str = field(
+        default=DEFAULT_TARGET_MODULES,
+        metadata={"help": "comma-separated module names or all-linear"},
+    )
+    rank: int = 8
+    lora_alpha: float = 16.0
+    use_rslora: bool = False
+
+    def validate_lora(self) -> None:
+        _require(self.rank >= 1, "--rank must be >= 1")
+        _require(self.lora_alpha > 0, "--lora-alpha must be > 0")
+
+
+@dataclass(frozen=True)
+class HypernetFields:
+    encoder: str = DEFAULT_ENCODER
+    embedding_cache: str | None = field(
+        default=DEFAULT_EMBEDDING_CACHE,
+        metadata={"help": "task-embedding cache folder; none = off"},
+    )
+    variant: str = field(default="M", metadata={"help": "hypernetwork size: L, M or S"})
+    hidden_dim: int = 512
+    num_blocks: int = 2
+    mlp_ratio: int = 2
+    dropout: float = 0.0
+
+    def hypernet_config(self, targets: TargetSpec, embed_dim: int) -> HyperNetConfig:
+        return HyperNetConfig(
+            targets=targets,
+            embed_dim=embed_dim,
+            variant=self.variant,
+            rank=self.rank,
+            lora_alpha=self.lora_alpha,
+            use_rslora=self.use_rslora,
+            hidden_dim=self.hidden_dim,
+            num_blocks=self.num_blocks,
+            mlp_ratio=self.mlp_ratio,
+            dropout=self.dropout,
+        )
+
+
+@dataclass(frozen=True)
+class TaskFields:
+    tasks: str = field(
+        default="",
+        metadata={
+            "help": "training tasks: .json/.jsonl file or module:function returning list[TaskData]"
+        },
+    )
+    task_args: dict = field(
+        default_factory=dict, metadata={"help": "JSON keyword arguments for a --tasks function"}
+    )
+    heldout_tasks: str | None = field(
+        default=None, metadata={"help": "held-out validation tasks, same forms as --tasks"}
+    )
+    heldout_task_args: dict = field(default_factory=dict)
+    max_length: int = 256
+    max_val_examples: int = field(default=16, metadata={"help": "val examples per task"})
+
+    def validate_tasks(self) -> None:
+        _require(bool(self.tasks), "--tasks is required (a .json/.jsonl file or module:function)")
+        _require(self.max_length >= 8, "--max-length must be >= 8")
+        _require(self.max_val_examples >= 0, "--max-val-examples must be >= 0")
+
+
+@dataclass(frozen=True)
+class SFTConfig(RunFields, TaskFields, HypernetFields, LoRAFields):
+    def __post_init__(self) -> None:
+        self.validate_run()
+        self.validate_tasks()
+        self.validate_lora()
+
+
+@dataclass(frozen=True)
+class LoRATrainConfig(RunFields, TaskFields, LoRAFields):
+    lr: float = 2e-4
+    task: str | None = field(
+        default=None,
+        metadata={
+            "help": "train on this one task (per-task LoRA); unset: all tasks (multi-task LoRA)"
+        },
+    )
+
+    def __post_init__(self) -> None:
+        self.validate_run()
+        self.validate_tasks()
+        self.validate_lora()
+
+
+RECON_LOSSES = ("zscore", "delta_w")
+
+
+@dataclass(frozen=True)
+class ReconConfig(RunFields, HypernetFields, LoRAFields):
+    library: str = field(
+        default="",
+        metadata={
+            "help": "folder of LoRAs: one sub-folder per task with a PEFT adapter + task.json"
+        },
+    )
+    heldout: str | None = field(
+        default=None,
+        metadata={"help": "comma-separated library task names kept out of training for validation"},
+    )
+    loss: str = field(
+        default="zscore",
+        metadata={
+            "help": "zscore: L1 on z-scored A/B factors; delta_w: MSE on ΔW = s·BA, scale-free"
+        },
+    )
+    lr: float = 1e-3
+
+    def __post_init__(self) -> None:
+        self.validate_run()
+        self.validate_lora()
+        _require(bool(self.library), "--library is required (a folder of PEFT LoRAs)")
+        _require(self.loss in RECON_LOSSES, f"--loss must be one of {RECON_LOSSES}")

@@ -1,0 +1,1 @@
+"""Training and generation recipes: explicit loops that read top to bottom."""

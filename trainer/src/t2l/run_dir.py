@@ -1,0 +1,104 @@
+"""A training run's output folder: resolved config, JSONL metrics, numbered checkpoints.
+
+    <out>/config.json                 resolved config + schema
+    <out>/metrics.jsonl               one JSON object per logged event
+    <out>/checkpoints/step-00000100/  weights + config.json + trainer_state.{pt,json}
+
+Checkpoints are written to a staging folder and renamed into place, so a kill at any moment
+leaves the previous checkpoint intact; `resume` picks the newest complete one.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from t2l.checkpoint import replace_directory
+
+RUN_SCHEMA = "t2l.run/v1"
+CONFIG_FILE = "config.json"
+METRICS_FILE = "metrics.jsonl"
+# Keys that may change between a run and its resume without changing what is computed.
+RUN_CONTROL_KEYS = frozenset({"resume", "stop_at_step", "out_dir"})
+
+
+class RunDir:
+    def __init__(self, root: str | Path, recipe: str, config: dict) -> None:
+        self.root = Path(root)
+        self.recipe = recipe
+        self.config = config
+        self.checkpoints = self.root / "checkpoints"
+
+    def start(self, resume: bool) -> Path | None:
+        """Check the folder against `resume`, save the config; -> checkpoint to resume from."""
+        latest = self.latest_checkpoint()
+        if latest is not None and not resume:
+            raise ValueError(
+                f"--out-dir {self.root} already holds checkpoints; pass --resume true "
+                "to continue that run or choose a new --out-dir"
+            )
+        if latest is not None:
+            saved = json.loads((self.root / CONFIG_FILE).read_text())["config"]
+            changed = sorted(
+                k
+                for k in set(saved) | set(self.config)
+                if k not in RUN_CONTROL_KEYS and saved.get(k) != self.config.get(k)
+            )
+            if changed:
+                raise ValueError(
+                    f"cannot resume {self.root}: config differs in "
+                    f"{['--' + k.replace('_', '-') for k in changed]}"
+                )
+        self.root.mkdir(parents=True, exist_ok=True)
+        self.write_config(self.root)
+        return latest
+
+    def write_config(self, directory: Path) -> None:
+        document = {"schema": RUN_SCHEMA, "recipe": self.recipe, "config": self.config}
+        (directory / CONFIG_FILE).write_text(json.dumps(document, indent=2) + "\n")
+
+    def latest_checkpoint(self) -> Path | None:
+        steps = sorted(self.checkpoints.glob("step-*")) if self.checkpoints.is_dir() else []
+        return steps[-1] if steps else None
+
+    def save_checkpoint(self, step: int, write: Callable[[Path], None], keep: int) -> Path:
+        """`write(folder)` fills a staging folder that then atomically becomes step-NNNNNNNN."""
+        self.checkpoints.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=self.checkpoints))
+        try:
+            write(staging)
+            self.write_config(staging)
+            target = self.checkpoints / f"step-{step:08d}"
+            replace_directory(staging, target)
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+        for old in sorted(self.checkpoints.glob("step-*"))[:-keep]:
+            shutil.rmtree(old)
+        return target
+
+    def log(self, record: dict) -> None:
+        with open(self.root / METRICS_FILE, "a") as handle:
+            handle.write(json.dumps({**record, "time": round(time.time(), 3)}) + "\n")
+
+    def rewind_metrics(self, step: int) -> None:
+        """Drop metrics logged after `step` (a resumed run logs those steps again)."""
+        path = self.root / METRICS_FILE
+        if not path.is_file():
+            return
+        kept = [
+            line
+            for line in path.read_text().splitlines()
+            if line.strip() and json.loads(line).get("step", 0) <= step
+        ]
+        staging = path.with_suffix(".tmp")
+        staging.write_text("".join(line + "\n" for line in kept))
+        staging.replace(path)
+
+
+def read_metrics(root: str | Path) -> list[dict]:
+    path = Path(root) / METRICS_FILE
+    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]

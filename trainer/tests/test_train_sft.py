@@ -1,0 +1,107 @@
+import json
+
+import pytest
+import torch
+from conftest import make_encoder, make_llama, make_tokenizer
+from synthetic_tasks import make_tasks
+
+from t2l.checkpoint import load_hypernet
+from t2l.recipe_config import SFTConfig
+from t2l.recipes.train_sft import train_sft
+from t2l.run_dir import read_metrics
+
+
+def run(tmp_path, name, tasks, heldout=None, **overrides):
+    settings = {
+        "tasks": "given-in-memory",
+        "out_dir": str(tmp_path / name),
+        "max_steps": 3,
+        "batch_size": 2,
+        "lr": 3e-3,
+        "warmup_steps": 0,
+        "eval_every": 3,
+        "save_every": 2,
+        "hidden_dim": 32,
+        "rank": 4,
+        "max_length": 48,
+        "embedding_cache": None,
+        "device": "cpu",
+        **overrides,
+    }
+    config = SFTConfig(**settings)
+    return train_sft(
+        config,
+        model=make_llama(),
+        tokenizer=make_tokenizer(),
+        encoder=make_encoder(),
+        tasks=tasks,
+        heldout_tasks=heldout,
+    )
+
+
+def train_losses(folder):
+    return [m["loss"] for m in read_metrics(folder) if m.get("split") == "train"]
+
+
+@pytest.mark.parametrize("variant", ["L", "M", "S"])
+def test_three_steps_lower_the_loss_and_write_files(tmp_path, variant):
+    # One example and one description per task, a batch of all tasks: every step sees the
+    # same data, so the loss must fall.
+    tasks = make_tasks(["reverse", "upper"], examples=1, descriptions=1)
+    final = run(tmp_path, variant, tasks, make_tasks(["double"]), variant=variant)
+    losses = train_losses(tmp_path / variant)
+    assert len(losses) == 3 and losses[2] < losses[0]
+    hypernet, meta = load_hypernet(final)
+    assert hypernet.config.variant == variant
+    assert meta["training"]["steps"] == 3 and {"val_loss", "heldout_loss"} <= set(
+        meta["training"]["metrics"]
+    )
+    checkpoints = sorted(p.name for p in (tmp_path / variant / "checkpoints").iterdir())
+    assert checkpoints == ["step-00000002", "step-00000003"]
+    for name in (
+        "hypernet.safetensors",
+        "hypernet.json",
+        "config.json",
+        "trainer_state.pt",
+        "trainer_state.json",
+    ):
+        assert (tmp_path / variant / "checkpoints" / "step-00000003" / name).is_file()
+    saved = json.loads((tmp_path / variant / "config.json").read_text())
+    assert saved["schema"] == "t2l.run/v1" and saved["config"]["variant"] == variant
+
+
+def test_resume_reproduces_the_uninterrupted_run(tmp_path):
+    tasks = make_tasks(["reverse", "upper", "double"])
+    settings = {"max_steps": 6, "eval_every": 2, "save_every": 2, "dropout": 0.1}
+    full = run(tmp_path, "full", tasks, **settings)
+    run(tmp_path, "split", tasks, stop_at_step=3, **settings)  # as if killed after step 3
+    resumed = run(tmp_path, "split", tasks, resume=True, **settings)
+    for key, value in load_hypernet(full)[0].state_dict().items():
+        assert torch.equal(value, load_hypernet(resumed)[0].state_dict()[key]), key
+    assert train_losses(tmp_path / "split") == train_losses(tmp_path / "full")
+    steps = [m["step"] for m in read_metrics(tmp_path / "split") if m.get("split") == "train"]
+    assert steps == [1, 2, 3, 4, 5, 6]
+
+
+def test_refuses_to_overwrite_or_resume_a_different_run(tmp_path):
+    tasks = make_tasks(["reverse"])
+    run(tmp_path, "a", tasks, max_steps=2)
+    with pytest.raises(ValueError, match="already holds checkpoints.*--resume"):
+        run(tmp_path, "a", tasks, max_steps=2)
+    with pytest.raises(ValueError, match=r"config differs in \['--lr'\]"):
+        run(tmp_path, "a", tasks, max_steps=2, lr=1.0, resume=True)
+
+
+@pytest.mark.parametrize(
+    ("overrides", "flag"),
+    [
+        ({"max_steps": 0}, "--max-steps"),
+        ({"lr": -1.0}, "--lr"),
+        ({"tasks": ""}, "--tasks"),
+        ({"stop_at_step": 1001}, "--stop-at-step"),
+        ({"device": "tpu"}, "--device"),
+    ],
+)
+def test_bad_config_names_the_flag(overrides, flag):
+    with pytest.raises(ValueError, match=flag):
+        SFTConfig(**{"tasks": "x.json", **overrides})
