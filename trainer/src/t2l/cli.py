@@ -7,7 +7,7 @@ import importlib
 import sys
 
 # Each module exposes `register(subparsers)`; the parser it adds sets `func(args) -> int`.
-COMMAND_MODULES: tuple[str, ...] = ()
+COMMAND_MODULES: tuple[str, ...] = ("t2l.export.cli", "t2l.eval.cli")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,0 +1,137 @@
+/**
+ * Loads every bundle under a directory at start. A bundle with an unknown schema, an invalid
+ * manifest, a missing file or a file whose sha256 differs from the manifest is refused with an
+ * error naming the file; the worker then does not start, so it never serves a half-trusted bundle.
+ */
+import { createHash } from "node:crypto";
+import { createReadStream } from "node:fs";
+import { readdir, readFile, stat } from "node:fs/promises";
+import { join } from "node:path";
+
+import { Bundle } from "./bundle.js";
+import { BUNDLE_SCHEMA, Manifest, REQUIRED_FILES } from "./manifest.js";
+import { type OrtOptions, openSession } from "./ortSession.js";
+import { TextTokenizer } from "./textTokenizer.js";
+
+export class BundleLoadError extends Error {
+  constructor(
+    readonly file: string,
+    reason: string,
+  ) {
+    super(`${file}: ${reason}`);
+    this.name = "BundleLoadError";
+  }
+}
+
+export async function loadBundles(bundlesDir: string, ort: OrtOptions): Promise<Bundle[]> {
+  const entries = await readdir(bundlesDir, { withFileTypes: true }).catch((error: Error) => {
+    throw new BundleLoadError(bundlesDir, `cannot read the bundles directory (${error.message})`);
+  });
+  const directories = entries.filter((e) => e.isDirectory() && !e.name.startsWith(".")).map((e) => e.name).sort();
+  const bundles: Bundle[] = [];
+  for (const name of directories) {
+    const directory = join(bundlesDir, name);
+    // Directories without a manifest (e.g. a bundle whose setup step has not run) are skipped, not refused.
+    if (!(await exists(join(directory, "manifest.json")))) continue;
+    bundles.push(await loadBundle(directory, ort));
+  }
+  if (bundles.length === 0) throw new BundleLoadError(bundlesDir, "no bundle with a manifest.json found");
+  const ids = new Set<string>();
+  for (const bundle of bundles) {
+    if (ids.has(bundle.id)) throw new BundleLoadError(join(bundle.directory, "manifest.json"), `duplicate bundle ${bundle.id}`);
+    ids.add(bundle.id);
+  }
+  return bundles;
+}
+
+export async function loadBundle(directory: string, ort: OrtOptions): Promise<Bundle> {
+  const manifestPath = join(directory, "manifest.json");
+  const manifest = await readManifest(manifestPath);
+
+  for (const required of REQUIRED_FILES) {
+    if (!(required in manifest.files)) throw new BundleLoadError(manifestPath, `files does not list ${required}`);
+  }
+  for (const [file, expected] of Object.entries(manifest.files)) {
+    const path = join(directory, file);
+    const actual = await sha256File(path).catch((error: Error) => {
+      throw new BundleLoadError(path, `cannot read listed file (${error.message})`);
+    });
+    if (actual !== expected) throw new BundleLoadError(path, `sha256 ${actual} does not match manifest ${expected}`);
+  }
+
+  const tokenizerPath = join(directory, "tokenizer.json");
+  let tokenizer: TextTokenizer;
+  try {
+    tokenizer = new TextTokenizer(JSON.parse(await readFile(tokenizerPath, "utf8")), manifest.encoder.max_length);
+  } catch (error) {
+    throw new BundleLoadError(tokenizerPath, `unusable tokenizer (${(error as Error).message})`);
+  }
+
+  const encoder = await openGraph(join(directory, "encoder.onnx"), ort, ["input_ids", "attention_mask"], ["embedding"]);
+  const hypernetOutputs = manifest.lora.modules.flatMap((m) => [`lora_A.${m.name}`, `lora_B.${m.name}`]);
+  const hypernet = await openGraph(join(directory, "hypernet.onnx"), ort, ["task_embedding"], hypernetOutputs);
+  const bundle = new Bundle(manifest, directory, tokenizer, encoder.session, hypernet.session, hypernet.provider);
+
+  // One real generation proves the graphs agree with the manifest's dimensions before serving.
+  try {
+    await bundle.generate(["warm-up"]);
+  } catch (error) {
+    await bundle.dispose();
+    throw new BundleLoadError(join(directory, "hypernet.onnx"), `does not match the manifest (${(error as Error).message})`);
+  }
+  return bundle;
+}
+
+async function readManifest(path: string): Promise<Manifest> {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(await readFile(path, "utf8"));
+  } catch (error) {
+    throw new BundleLoadError(path, `not readable JSON (${(error as Error).message})`);
+  }
+  const schema = (raw as { schema?: unknown } | null)?.schema;
+  if (schema !== BUNDLE_SCHEMA) {
+    throw new BundleLoadError(path, `unknown schema ${JSON.stringify(schema)}, this worker reads ${BUNDLE_SCHEMA}`);
+  }
+  const parsed = Manifest.safeParse(raw);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`).join("; ");
+    throw new BundleLoadError(path, `invalid manifest (${issues})`);
+  }
+  return parsed.data;
+}
+
+async function openGraph(path: string, ort: OrtOptions, inputs: readonly string[], outputs: readonly string[]) {
+  let opened: Awaited<ReturnType<typeof openSession>>;
+  try {
+    opened = await openSession(path, ort);
+  } catch (error) {
+    throw new BundleLoadError(path, `ONNX Runtime cannot load it (${(error as Error).message})`);
+  }
+  const missing = [
+    ...inputs.filter((n) => !opened.session.inputNames.includes(n)).map((n) => `input ${n}`),
+    ...outputs.filter((n) => !opened.session.outputNames.includes(n)).map((n) => `output ${n}`),
+  ];
+  if (missing.length > 0) {
+    await opened.session.release();
+    throw new BundleLoadError(path, `graph lacks ${missing.join(", ")}`);
+  }
+  return opened;
+}
+
+function sha256File(path: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const hash = createHash("sha256");
+    createReadStream(path)
+      .on("data", (chunk) => hash.update(chunk))
+      .on("error", reject)
+      .on("end", () => resolve(hash.digest("hex")));
+  });
+}
+
+async function exists(path: string): Promise<boolean> {
+  return stat(path).then(
+    () => true,
+    () => false,
+  );
+}

@@ -1,0 +1,42 @@
+/** ONNX Runtime session creation: CUDA when the runtime has it (and it works), else CPU. */
+import * as ort from "onnxruntime-node";
+
+export type ProviderChoice = "auto" | "cpu" | "cuda";
+
+export interface OrtOptions {
+  providers: ProviderChoice;
+  /** 0 lets ONNX Runtime pick (one thread per physical core). */
+  intraOpThreads: number;
+}
+
+export interface OpenedSession {
+  session: ort.InferenceSession;
+  provider: "cpu" | "cuda";
+}
+
+export function cudaAvailable(): boolean {
+  return ort.listSupportedBackends().some((backend) => backend.name === "cuda");
+}
+
+export async function openSession(modelPath: string, options: OrtOptions): Promise<OpenedSession> {
+  const base: ort.InferenceSession.SessionOptions = {
+    graphOptimizationLevel: "all",
+    intraOpNumThreads: options.intraOpThreads,
+    interOpNumThreads: 1,
+    executionMode: "sequential",
+    // Shapes change with every batch; a pattern cache would only grow.
+    enableMemPattern: false,
+  };
+  const wantCuda = options.providers === "cuda" || (options.providers === "auto" && cudaAvailable());
+  if (wantCuda) {
+    try {
+      const session = await ort.InferenceSession.create(modelPath, { ...base, executionProviders: ["cuda", "cpu"] });
+      return { session, provider: "cuda" };
+    } catch (error) {
+      if (options.providers === "cuda") throw error;
+      console.warn(`CUDA execution provider unavailable for ${modelPath}, using CPU: ${(error as Error).message}`);
+    }
+  }
+  const session = await ort.InferenceSession.create(modelPath, { ...base, executionProviders: ["cpu"] });
+  return { session, provider: "cpu" };
+}
