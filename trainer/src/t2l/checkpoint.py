@@ -32,6 +32,7 @@ def save_hypernet(
 ) -> Path:
     """Write weights + config atomically (a crash never leaves a half-written checkpoint)."""
     directory = Path(directory)
+    refuse_to_replace(directory, CONFIG_FILE)
     directory.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{directory.name}.", dir=directory.parent))
     try:
@@ -81,6 +82,14 @@ def load_hypernet(
     state = load_file(Path(directory) / WEIGHTS_FILE)
     hypernet.load_state_dict({k: v.float() for k, v in state.items()}, strict=True)
     return hypernet, document["meta"]
+
+
+def refuse_to_replace(directory: Path, marker: str) -> None:
+    """Only an empty folder or one holding `marker` (a previous artifact) may be replaced."""
+    if directory.exists() and (
+        not directory.is_dir() or (any(directory.iterdir()) and not (directory / marker).is_file())
+    ):
+        raise ValueError(f"{directory} exists and is not a {marker} folder; choose another path")
 
 
 def replace_directory(staging: Path, target: Path) -> None:

@@ -7,7 +7,14 @@ import importlib
 import sys
 
 # Each module exposes `register(subparsers)`; the parser it adds sets `func(args) -> int`.
-COMMAND_MODULES: tuple[str, ...] = ("t2l.export.cli", "t2l.eval.cli")
+COMMAND_MODULES: tuple[str, ...] = (
+    "t2l.recipes.train_sft",
+    "t2l.recipes.train_recon",
+    "t2l.recipes.train_lora",
+    "t2l.recipes.generate",
+    "t2l.export.cli",
+    "t2l.eval.cli",
+)
 
 
 def build_parser() -> argparse.ArgumentParser:

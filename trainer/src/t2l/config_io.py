@@ -54,7 +54,7 @@ def _coerce(name: str, kind: Any, value: Any) -> Any:
                 for item in items
                 if item != ""
             )
-        if typing.get_origin(kind) is dict:
+        if kind is dict or typing.get_origin(kind) is dict:
             parsed = json.loads(value) if isinstance(value, str) else value
             if not isinstance(parsed, dict):
                 raise ValueError(value)

@@ -18,7 +18,7 @@ import torch
 from safetensors import safe_open
 from safetensors.torch import save_file
 
-from t2l.checkpoint import replace_directory
+from t2l.checkpoint import refuse_to_replace, replace_directory
 from t2l.targets import TargetSpec
 
 ADAPTER_CONFIG = "adapter_config.json"
@@ -90,6 +90,7 @@ def save_peft_adapter(
             tensors[f"{key}.lora_A.weight"] = a[layer].detach().to("cpu", dtype).contiguous()
             tensors[f"{key}.lora_B.weight"] = b[layer].detach().to("cpu", dtype).contiguous()
     directory = Path(directory)
+    refuse_to_replace(directory, ADAPTER_CONFIG)
     directory.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{directory.name}.", dir=directory.parent))
     try:

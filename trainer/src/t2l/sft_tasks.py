@@ -1,5 +1,5 @@
-"""Tasks made ready for SFT: tokenised examples plus the embedding of every description,
-and the two things the SFT loops do with them (a training loss and a validation pass)."""
+"""Tasks made ready for SFT (tokenised examples, embedded descriptions), and what the SFT loops
+do with them: the LM loss of the frozen base carrying per-example LoRAs, and validation."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from t2l.hypernet import LoRAWeights
 from t2l.sft_batch import TokenizedExample, collate, completion_loss, tokenize_example
 from t2l.targets import TargetSpec
 from t2l.task_data import TaskData
+from t2l.task_sampler import Pick
 
 LoRASource = Callable[[torch.Tensor], LoRAWeights]  # task embeddings (B, E) -> LoRAs
 
@@ -23,9 +24,19 @@ LoRASource = Callable[[torch.Tensor], LoRAWeights]  # task embeddings (B, E) -> 
 @dataclass(frozen=True)
 class SFTTask:
     name: str
-    description_embeddings: torch.Tensor  # (D, E)
+    description_embeddings: torch.Tensor  # (D, E); empty when training without an encoder
     train: list[TokenizedExample]
     val: list[TokenizedExample]
+
+
+@dataclass(frozen=True)
+class FrozenLM:
+    """The frozen base model with its LoRA targets, where batches go."""
+
+    model: nn.Module
+    targets: TargetSpec
+    pad_token_id: int
+    device: torch.device
 
 
 def prepare_tasks(
@@ -52,41 +63,48 @@ def prepare_tasks(
     return prepared
 
 
+def sample_batch(
+    tasks: list[SFTTask], picks: list[Pick], device: torch.device
+) -> tuple[list[TokenizedExample], torch.Tensor]:
+    """The picked examples and their description embeddings (B, E)."""
+    examples = [tasks[p.task].train[p.example] for p in picks]
+    if not tasks[0].description_embeddings.numel():
+        return examples, torch.empty(0, device=device)
+    rows = [tasks[p.task].description_embeddings[p.description] for p in picks]
+    return examples, torch.stack(rows).to(device)
+
+
 def sft_loss(
-    model: nn.Module,
-    targets: TargetSpec,
-    loras: LoRAWeights,
-    scaling: float,
-    batch: dict[str, torch.Tensor],
+    base: FrozenLM, loras: LoRAWeights, scaling: float, examples: list[TokenizedExample]
 ) -> torch.Tensor:
-    """Completion-only LM loss of the frozen base with per-example LoRAs."""
-    with apply_lora(model, targets, loras, scaling):
-        logits = model(
+    """Completion-only LM loss of the frozen base, example i carrying LoRA i."""
+    batch = {k: v.to(base.device) for k, v in collate(examples, base.pad_token_id).items()}
+    with apply_lora(base.model, base.targets, loras, scaling):
+        logits = base.model(
             input_ids=batch["input_ids"], attention_mask=batch["attention_mask"], use_cache=False
         ).logits  # (B, T, V)
     return completion_loss(logits, batch["labels"])
 
 
 @torch.no_grad()
-def validation_loss(
-    model: nn.Module,
-    targets: TargetSpec,
+def validation_losses(
+    base: FrozenLM,
     lora_source: LoRASource,
     scaling: float,
-    tasks: list[SFTTask],
+    task_sets: dict[str, list[SFTTask]],
     batch_size: int,
-    pad_token_id: int,
-) -> float | None:
-    """Mean completion loss over the tasks' val examples, each task described by its first
+) -> dict[str, float]:
+    """Mean completion loss over each set's val examples, every task described by its first
     description. Deterministic and RNG-free, so it never perturbs a resumed run."""
-    total, count = 0.0, 0
-    for task in tasks:
-        for start in range(0, len(task.val), batch_size):
-            chunk = task.val[start : start + batch_size]
-            embedding = (
-                task.description_embeddings[:1] if task.description_embeddings.numel() else None
-            )
-            loras = lora_source(embedding)
-            loss = sft_loss(model, targets, loras, scaling, collate(chunk, pad_token_id))
-            total, count = total + loss.item() * len(chunk), count + len(chunk)
-    return total / count if count else None
+    results = {}
+    for metric, tasks in task_sets.items():
+        total, count = 0.0, 0
+        for task in tasks:
+            embedding = task.description_embeddings[:1].to(base.device)
+            for start in range(0, len(task.val), batch_size):
+                chunk = task.val[start : start + batch_size]
+                loss = sft_loss(base, lora_source(embedding), scaling, chunk)
+                total, count = total + loss.item() * len(chunk), count + len(chunk)
+        if count:
+            results[metric] = total / count
+    return results

@@ -8,7 +8,6 @@ states and the data sampler state. Restoring all of them replays the run bit for
 from __future__ import annotations
 
 import json
-import math
 import random
 from pathlib import Path
 
@@ -71,15 +70,3 @@ def load_train_state(
         (np_name, np.array(np_keys, dtype=np.uint32), np_pos, np_has_gauss, np_gauss)
     )
     return state
-
-
-def warmup_cosine(optimizer: torch.optim.Optimizer, warmup_steps: int, total_steps: int):
-    """Linear warm-up to the base LR, then cosine decay to 10% of it at `total_steps`."""
-
-    def factor(step: int) -> float:
-        if step < warmup_steps:
-            return (step + 1) / warmup_steps
-        progress = min(1.0, (step - warmup_steps) / max(1, total_steps - warmup_steps))
-        return 0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * progress))
-
-    return torch.optim.lr_scheduler.LambdaLR(optimizer, factor)

@@ -1,0 +1,154 @@
+"""`t2l train-lora`: the baselines, a plain LoRA per task or one LoRA for all tasks.
+
+Same data path, loss, schedule and checkpointing as `train-sft`, with the hypernetwork replaced
+by one set of LoRA weights. The result is a PEFT folder (Contract 2); a per-task run also
+writes `task.json` (name, descriptions), which makes it an entry of a `train-recon` library.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import torch
+from torch import nn
+from tqdm import tqdm
+
+from t2l.config_io import config_to_dict
+from t2l.lora_parameters import LoRAParameters
+from t2l.optimization import optimizer_step, warmup_cosine
+from t2l.peft_io import PeftLoRA, load_peft_adapter, save_peft_adapter
+from t2l.recipe_cli import add_recipe_command
+from t2l.recipe_config import LoRATrainConfig
+from t2l.recipes.frozen_base import base_model_id, frozen_base
+from t2l.run_dir import RunDir
+from t2l.sft_tasks import prepare_tasks, sample_batch, sft_loss, validation_losses
+from t2l.task_data import TaskData, load_tasks
+from t2l.task_sampler import TaskSampler
+from t2l.train_state import load_train_state, save_train_state, seed_everything
+
+TASK_FILE = "task.json"
+
+
+def train_lora(
+    config: LoRATrainConfig,
+    *,
+    model: nn.Module | None = None,
+    tokenizer=None,
+    tasks: list[TaskData] | None = None,
+    heldout_tasks: list[TaskData] | None = None,
+) -> Path:
+    """Run (or resume) LoRA training; returns the final PEFT adapter folder."""
+    run = RunDir(config.out_dir, "train-lora", config_to_dict(config))
+    resume_from = run.start(config.resume)
+    seed_everything(config.seed)
+
+    # Frozen base model, its targets, and the LoRA being trained.
+    base, tokenizer = frozen_base(
+        model, tokenizer, config.base_model, config.target_modules, config.torch_device()
+    )
+    lora = LoRAParameters(base.targets, config.rank).to(base.device)
+    scaling = config.lora_alpha / (config.rank**0.5 if config.use_rslora else config.rank)
+
+    # Data: one task (per-task LoRA) or all of them (multi-task LoRA).
+    if tasks is None:
+        tasks = load_tasks(config.tasks, config.task_args)
+    if config.task is not None:
+        tasks = [t for t in tasks if t.name == config.task] or _unknown_task(config.task, tasks)
+    if heldout_tasks is None and config.heldout_tasks:
+        heldout_tasks = load_tasks(
+            config.heldout_tasks, config.heldout_task_args, "--heldout-tasks"
+        )
+    train_set = prepare_tasks(tasks, tokenizer, None, config.max_length, config.max_val_examples)
+    heldout_set = prepare_tasks(
+        heldout_tasks or [], tokenizer, None, config.max_length, config.max_val_examples
+    )
+    sampler = TaskSampler([1] * len(train_set), [len(t.train) for t in train_set], config.seed)
+
+    # Optimizer, schedule, and the state to resume from.
+    optimizer = torch.optim.AdamW(lora.parameters(), lr=config.lr, weight_decay=config.weight_decay)
+    scheduler = warmup_cosine(optimizer, config.warmup_steps, config.max_steps)
+    step = 0
+    if resume_from is not None:
+        lora.load_factors(load_peft_adapter(resume_from, base.targets).weights)
+        state = load_train_state(resume_from, optimizer=optimizer, scheduler=scheduler)
+        sampler.load_state_dict(state["sampler"])
+        step = state["step"]
+        run.rewind_metrics(step)
+    else:
+        run.log(
+            {
+                "step": 0,
+                "event": "start",
+                "train_tasks": len(train_set),
+                "lora_params": sum(p.numel() for p in lora.parameters()),
+                "targets": base.targets.to_dict(),
+            }
+        )
+
+    def write_adapter(folder: Path) -> Path:
+        factors = {k: (a.detach(), b.detach()) for k, (a, b) in lora.factors().items()}
+        adapter = PeftLoRA(
+            base.targets,
+            factors,
+            config.rank,
+            config.lora_alpha,
+            config.use_rslora,
+            base_model_id(base.model, config.base_model),
+        )
+        return save_peft_adapter(folder, adapter)
+
+    def write_checkpoint(folder: Path) -> None:
+        write_adapter(folder)
+        save_train_state(
+            folder,
+            step=step,
+            optimizer=optimizer,
+            scheduler=scheduler,
+            sampler_state=sampler.state_dict(),
+        )
+
+    progress = tqdm(total=config.max_steps, initial=step, desc="train-lora", unit="step")
+    while step < config.max_steps and step != config.stop_at_step:
+        step += 1
+        examples, _ = sample_batch(train_set, sampler.sample(config.batch_size), base.device)
+        loss = sft_loss(base, lora(), scaling, examples)
+        logged = optimizer_step(loss, lora.parameters(), optimizer, scheduler, config.grad_clip)
+        run.log({"step": step, "split": "train", **logged})
+        progress.update(1)
+        progress.set_postfix(loss=f"{logged['loss']:.4f}")
+
+        if step % config.eval_every == 0 or step == config.max_steps:
+            val = validation_losses(
+                base,
+                lambda _: lora(),
+                scaling,
+                {"val_loss": train_set, "heldout_loss": heldout_set},
+                config.batch_size,
+            )
+            run.log({"step": step, "split": "val", **val})
+        if step % config.save_every == 0 or step in (config.max_steps, config.stop_at_step):
+            run.save_checkpoint(step, write_checkpoint, config.keep_checkpoints)
+    progress.close()
+
+    if step < config.max_steps:  # stopped early: the checkpoint is the result so far
+        return run.latest_checkpoint()
+    final = write_adapter(run.root / "adapter")
+    if config.task is not None:
+        record = {"name": tasks[0].name, "descriptions": list(tasks[0].descriptions)}
+        (final / TASK_FILE).write_text(json.dumps(record, indent=2) + "\n")
+    return final
+
+
+def _unknown_task(name: str, tasks: list[TaskData]) -> list[TaskData]:
+    raise ValueError(f"--task {name!r} is not among the tasks {[t.name for t in tasks]}")
+
+
+def register(subparsers) -> None:
+    add_recipe_command(
+        subparsers,
+        "train-lora",
+        LoRATrainConfig,
+        train_lora,
+        "train a plain LoRA on one task (--task) or on all tasks (baselines)",
+    )

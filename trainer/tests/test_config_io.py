@@ -1,0 +1,66 @@
+import argparse
+
+import pytest
+
+from t2l.config_io import add_config_flags, config_from_args
+from t2l.recipe_config import SFTConfig
+
+
+def parse(argv):
+    parser = argparse.ArgumentParser()
+    add_config_flags(parser, SFTConfig)
+    return config_from_args(SFTConfig, parser.parse_args(argv))
+
+
+@pytest.mark.parametrize("suffix", [".yaml", ".json"])
+def test_file_values_then_flag_overrides(tmp_path, suffix):
+    path = tmp_path / f"run{suffix}"
+    body = (
+        '{"tasks": "t.json", "lr": 0.001, "variant": "L", "task_args": {"limit": 5}}'
+        if suffix == ".json"
+        else "tasks: t.json\nlr: 0.001\nvariant: L\ntask_args: {limit: 5}\n"
+    )
+    path.write_text(body)
+    config = parse(
+        [
+            "--config",
+            str(path),
+            "--lr",
+            "0.01",
+            "--use-rslora",
+            "true",
+            "--stop-at-step",
+            "none",
+            "--max-steps",
+            "20",
+        ]
+    )
+    assert (config.tasks, config.lr, config.variant, config.use_rslora) == (
+        "t.json",
+        0.01,
+        "L",
+        True,
+    )
+    assert config.task_args == {"limit": 5} and config.stop_at_step is None
+    assert config.max_steps == 20
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--tasks", "t.json", "--max-steps", "ten"], "--max-steps: cannot read 'ten'"),
+        (["--tasks", "t.json", "--resume", "maybe"], "--resume: cannot read"),
+        (["--tasks", "t.json", "--task-args", "[1]"], "--task-args: cannot read"),
+        (["--config", "/nonexistent.yaml"], "--config /nonexistent.yaml does not exist"),
+    ],
+)
+def test_bad_values_name_the_flag(argv, message):
+    with pytest.raises(ValueError, match=message):
+        parse(argv)
+
+
+def test_unknown_file_keys_are_named(tmp_path):
+    path = tmp_path / "run.yaml"
+    path.write_text("tasks: t.json\nlearning_rate: 0.1\n")
+    with pytest.raises(ValueError, match=r"unknown config key\(s\) \['--learning-rate'\]"):
+        parse(["--config", str(path)])
