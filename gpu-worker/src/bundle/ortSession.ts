@@ -1,4 +1,8 @@
 /** ONNX Runtime session creation: CUDA when the runtime has it (and it works), else CPU. */
+import { existsSync } from "node:fs";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
+
 import * as ort from "onnxruntime-node";
 
 export type ProviderChoice = "auto" | "cpu" | "cuda";
@@ -14,8 +18,15 @@ export interface OpenedSession {
   provider: "cpu" | "cuda";
 }
 
+/**
+ * The npm package is built with CUDA support but ships without the CUDA provider library
+ * (its postinstall would download it; we skip that), so also look for the library itself.
+ */
 export function cudaAvailable(): boolean {
-  return ort.listSupportedBackends().some((backend) => backend.name === "cuda");
+  if (!ort.listSupportedBackends().some((backend) => backend.name === "cuda")) return false;
+  const binding = dirname(createRequire(import.meta.url).resolve("onnxruntime-node"));
+  const binDir = join(binding, "..", "bin", "napi-v6", process.platform, process.arch);
+  return existsSync(join(binDir, "libonnxruntime_providers_cuda.so"));
 }
 
 export async function openSession(modelPath: string, options: OrtOptions): Promise<OpenedSession> {
