@@ -17,6 +17,7 @@ export function renderDashboardPage(): string {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="referrer" content="no-referrer">
 <title>Usage · text2lora</title>
+<link rel="icon" href="data:,">
 <link rel="stylesheet" href="${assetPath("styles.css")}">
 <script type="module" src="${assetPath("main.js")}"></script>
 </head>
@@ -25,7 +26,7 @@ export function renderDashboardPage(): string {
 <header class="topbar">
   <div class="brand"><span class="brand-mark" aria-hidden="true">T2L</span><span>text2lora</span><span class="brand-sub">Usage dashboard</span></div>
   <div class="session" id="session" hidden>
-    <span id="session-label"></span>
+    <span class="session-detail">Tenant <code id="session-tenant">…</code> · key <code id="session-key"></code></span>
     <button type="button" id="sign-out" class="small">Sign out</button>
   </div>
 </header>
@@ -62,6 +63,7 @@ export function renderDashboardPage(): string {
           <span class="updated" id="usage-updated" aria-live="polite"></span>
         </div>
       </div>
+      <div class="quota" id="usage-quota"></div>
       <div class="tiles" id="usage-tiles"></div>
       <div class="charts" id="usage-charts" aria-busy="true"></div>
     </section>

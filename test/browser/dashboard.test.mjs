@@ -7,7 +7,7 @@ import { mkdirSync } from "node:fs";
 import { after, before, test } from "node:test";
 import { chromium } from "playwright-core";
 import { createKeyForTenant, createTenantKey, startLocalEdge } from "./local-edge.mjs";
-import { seedUsage } from "./seed-usage.mjs";
+import { seedHistory } from "./seed-history.mjs";
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
@@ -23,7 +23,7 @@ before(async () => {
   mkdirSync(RESULTS, { recursive: true });
   [edge, browser] = await Promise.all([startLocalEdge(), chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS })]);
   tenant = await createTenantKey(edge, { tenant: "dashboard-test", scopes: ALL_SCOPES });
-  seeded = await seedUsage(edge, tenant.tenantId, tenant.keyId);
+  seeded = await seedHistory(edge, tenant.tenantId, tenant.keyId);
 });
 
 after(async () => {
@@ -32,15 +32,16 @@ after(async () => {
 });
 
 /** A fresh browser context that fails the test on any console error (CSP violations included). */
-async function openDashboard(t, viewport = { width: 1280, height: 900 }) {
+async function openDashboard(t, { viewport = { width: 1280, height: 900 }, provoked = [401, 403] } = {}) {
   const context = await browser.newContext({ viewport, colorScheme: "light" });
   context.setDefaultTimeout(10_000);
   const page = await context.newPage();
   const problems = [];
   page.on("pageerror", (error) => problems.push(`page error: ${error.message}`));
   page.on("console", (message) => {
-    // 401/403 responses the test provokes on purpose are logged by Chromium as failed loads.
-    if (message.type() === "error" && !/status of 40[13]/.test(message.text())) problems.push(`console: ${message.text()}`);
+    // Error statuses a test provokes on purpose are logged by Chromium as failed loads.
+    const status = /status of (\d{3})/.exec(message.text())?.[1];
+    if (message.type() === "error" && !provoked.includes(Number(status))) problems.push(`console: ${message.text()}`);
   });
   page.on("requestfailed", (request) => {
     // Loads cut short by a reload or sign-out are expected; anything else is a bug.
@@ -63,13 +64,14 @@ async function signIn(page, key) {
   await page.getByRole("button", { name: "Sign in" }).click();
 }
 
-async function usageTotals(key) {
+/** The last 24 hourly buckets, as the page asks for them by default. */
+async function lastDayUsage(key) {
   const to = Math.floor(Date.now() / 3_600_000) * 3_600_000 + 3_600_000;
   const query = new URLSearchParams({ from: new Date(to - 86_400_000).toISOString(), to: new Date(to).toISOString(), granularity: "hour" });
-  const response = await fetch(`${edge.url}/v1/usage?${query}`, { headers: { authorization: `Bearer ${key}` } });
-  assert.equal(response.status, 200);
-  return response.json();
+  return fetch(`${edge.url}/v1/usage?${query}`, { headers: { authorization: `Bearer ${key}` } });
 }
+
+const sum = (buckets, field) => buckets.reduce((total, bucket) => total + bucket[field], 0);
 
 test("serves a self-contained, locked-down page", async () => {
   const page = await fetch(`${edge.url}/dashboard`);
@@ -77,7 +79,8 @@ test("serves a self-contained, locked-down page", async () => {
   assert.match(page.headers.get("content-type"), /^text\/html/);
   assert.match(page.headers.get("content-security-policy"), /default-src 'none'; script-src 'self'/);
   const html = await page.text();
-  const assets = [...html.matchAll(/(?:src|href)="([^"#][^"]*)"/g)].map((match) => match[1]);
+  // Every script, stylesheet and link the page loads is one of its own versioned assets (the favicon is an empty data: URL).
+  const assets = [...html.matchAll(/(?:src|href)="([^"]*)"/g)].map((match) => match[1]).filter((ref) => !ref.startsWith("#") && ref !== "data:,");
   assert.ok(assets.length >= 2 && assets.every((path) => path.startsWith("/dashboard/assets/")), `assets: ${assets}`);
   for (const path of assets) {
     const asset = await fetch(`${edge.url}${path}`);
@@ -116,15 +119,22 @@ test("signs in, draws the API's usage, lists adapters, creates and revokes a key
   for (const id of ["chart-generations", "chart-cache-hits", "chart-bytes", "chart-latency"]) {
     await page.locator(`#${id} svg[role="img"]`).waitFor();
   }
-  const api = await usageTotals(tenant.key);
-  assert.deepEqual(usage.totals, api.totals, "the page shows the same range the API reports");
-  const bucketsWith = (field) => usage.buckets.filter((bucket) => bucket[field] > 0).length;
-  assert.equal(await page.locator("#chart-generations .bars rect").count(), bucketsWith("generations"));
-  assert.equal(await page.locator("#chart-cache-hits .bars rect").count(), bucketsWith("cache_hits"));
-  assert.equal(await page.locator("#chart-bytes .bars rect").count(), bucketsWith("bytes_served"));
-  assert.equal(await page.locator("#tile-generations .tile-value").textContent(), String(usage.totals.generations));
-  assert.equal(await page.locator("#tile-cache-hits .tile-value").textContent(), String(usage.totals.cache_hits));
-  assert.ok(usage.totals.generations > 0 && usage.totals.cache_hits > 0 && usage.totals.bytes_served > 0, "the seeded usage is in the range");
+  const fromApi = await lastDayUsage(tenant.key);
+  assert.equal(fromApi.status, 200);
+  assert.deepEqual(usage.series, (await fromApi.json()).series, "the page shows the range the API reports");
+  const buckets = usage.series;
+  assert.equal(buckets.length, 24);
+  assert.ok(sum(buckets, "generations") > 0 && sum(buckets, "cache_hits") > 0 && sum(buckets, "bytes_downloaded") > 0, "the seeded history is in range");
+  const active = (field) => buckets.filter((bucket) => bucket[field] > 0).length;
+  assert.equal(await page.locator("#chart-generations .bars rect").count(), active("generations"));
+  assert.equal(await page.locator("#chart-cache-hits .bars rect").count(), active("cache_hits"));
+  assert.equal(await page.locator("#chart-bytes .bars rect").count(), active("bytes_downloaded"));
+  assert.equal(await page.locator("#chart-latency .dots circle").count(), active("generations"));
+  assert.equal(await page.locator("#tile-generations .tile-value").textContent(), String(sum(buckets, "generations")));
+  assert.equal(await page.locator("#tile-cache-hits .tile-value").textContent(), String(sum(buckets, "cache_hits")));
+  const meanMs = sum(buckets, "gpu_ms") / sum(buckets, "generations");
+  assert.equal(await page.locator("#tile-latency .tile-value").textContent(), `${meanMs.toFixed(meanMs >= 100 ? 0 : 1)} ms`);
+  assert.match(await page.locator("#chart-generations svg").getAttribute("aria-label"), new RegExp(`Generations: ${sum(buckets, "generations")} in total`));
 
   // Hovering a bucket explains it.
   const chart = page.locator("#chart-generations svg .overlay");
@@ -133,15 +143,15 @@ test("signs in, draws the API's usage, lists adapters, creates and revokes a key
 
   // Adapters: one row per adapter, with copyable URLs and both load snippets.
   const adapterRows = page.locator("#adapter-list tbody tr[data-adapter-id]");
-  assert.equal(await adapterRows.count(), seeded.adapterIds.length);
-  if (seeded.adapterIds.length > 0) {
-    const row = adapterRows.first();
-    await row.getByRole("button", { name: "Load snippet" }).click();
-    const snippet = page.locator(`#snippet-${await row.getAttribute("data-adapter-id")}`);
-    assert.match(await snippet.getByRole("tabpanel").textContent(), /PeftModel\.from_pretrained/);
-    await snippet.getByRole("tab", { name: "vLLM" }).click();
-    assert.match(await snippet.getByRole("tabpanel").textContent(), /LoRARequest\(/);
-  }
+  await adapterRows.first().waitFor();
+  assert.deepEqual(await adapterRows.evaluateAll((rows) => rows.map((row) => row.dataset.adapterId)), seeded.adapterIds, "oldest first, as the API lists them");
+  const row = adapterRows.first();
+  await row.getByRole("button", { name: /^Copy URL of adapter_model\.safetensors/ }).waitFor();
+  await row.getByRole("button", { name: "Load snippet" }).click();
+  const snippet = page.locator(`#snippet-${seeded.adapterIds[0]}`);
+  assert.match(await snippet.getByRole("tabpanel").textContent(), /PeftModel\.from_pretrained/);
+  await snippet.getByRole("tab", { name: "vLLM" }).click();
+  assert.match(await snippet.getByRole("tabpanel").textContent(), /LoRARequest\(/);
 
   // Create a key: the secret appears once, works, and is gone once dismissed.
   await page.getByLabel("New key name").fill("ci pipeline");
@@ -150,7 +160,7 @@ test("signs in, draws the API's usage, lists adapters, creates and revokes a key
   assert.match(secret, /^t2l_sk_[A-Za-z0-9_-]{43}$/);
   const withNewKey = await fetch(`${edge.url}/v1/keys`, { headers: { authorization: `Bearer ${secret}` } });
   assert.equal(withNewKey.status, 403, "the default scopes leave out keys:manage");
-  assert.equal((await usageTotals(secret)).granularity, "hour");
+  assert.equal((await lastDayUsage(secret)).status, 200, "the new key reads usage");
   const newRow = page.locator("#key-table tbody tr", { hasText: "ci pipeline" });
   await newRow.waitFor();
   await page.screenshot({ path: new URL("dashboard.png", RESULTS).pathname, fullPage: true });
@@ -162,8 +172,7 @@ test("signs in, draws the API's usage, lists adapters, creates and revokes a key
   await newRow.getByRole("button", { name: "Confirm revoke" }).click();
   await page.getByRole("alert").filter({ hasText: "revoked" }).waitFor();
   await newRow.waitFor({ state: "detached" });
-  const afterRevoke = await fetch(`${edge.url}/v1/usage?granularity=day`, { headers: { authorization: `Bearer ${secret}` } });
-  assert.equal(afterRevoke.status, 401);
+  assert.equal((await lastDayUsage(secret)).status, 401);
 });
 
 test("a key revoked elsewhere ends the session on the next call", async (t) => {
@@ -187,7 +196,7 @@ test("a usage-only key sees usage and a clear scope problem elsewhere", async (t
 });
 
 test("fits a phone screen and survives a reload", async (t) => {
-  const page = await openDashboard(t, { width: 390, height: 844 });
+  const page = await openDashboard(t, { viewport: { width: 390, height: 844 } });
   await signIn(page, tenant.key);
   await page.locator("#chart-latency svg").waitFor();
   await page.reload();
@@ -198,4 +207,53 @@ test("fits a phone screen and survives a reload", async (t) => {
   await page.getByRole("button", { name: "Sign out" }).click();
   await page.getByRole("heading", { name: "Sign in" }).waitFor();
   assert.equal(await page.evaluate(() => sessionStorage.length), 0);
+});
+
+test("rate limiting (429) is explained at sign-in, with when to retry", async (t) => {
+  const { tenantId } = await createTenantKey(edge, { tenant: "free-tier", plan: "free", scopes: ["usage:read"] });
+  const { key } = await createKeyForTenant(edge, tenantId, { name: "busy", scopes: ["usage:read"] });
+  const headers = { authorization: `Bearer ${key}` };
+  let status = 0;
+  for (let i = 0; i < 200 && status !== 429; i++) status = (await lastDayUsage(key)).status;
+  assert.equal(status, 429, "the free plan's per-key limit was reached");
+  const page = await openDashboard(t, { provoked: [429] });
+  await signIn(page, key);
+  await page.getByRole("alert").filter({ hasText: /Rate limit exceeded.*Try again in \d+ s/ }).waitFor();
+});
+
+test("client building blocks: axis ticks, formats and snippets", async (t) => {
+  const page = await openDashboard(t);
+  const base = (await page.locator('script[type="module"]').getAttribute("src")).replace(/main\.js$/, "");
+  const results = await page.evaluate(async (base) => {
+    const scale = await import(`${base}scale.js`);
+    const format = await import(`${base}format.js`);
+    const snippets = await import(`${base}snippets.js`);
+    const input = { apiOrigin: "https://api.example", adapterId: "ad_01jf3k5v8q0000000000000000" };
+    return {
+      nice: [0, 0.3, 1, 7, 10, 11, 240, 251].map(scale.niceCeiling),
+      countTicks: [0, 1, 3, 7, 101].map((max) => scale.valueTicks(max, true)),
+      msTicks: scale.valueTicks(0.7, false),
+      hourTicks: scale.timeTicks(Date.UTC(2026, 0, 1, 0), Date.UTC(2026, 0, 2, 0), 6, 3_600_000).map((ms) => new Date(ms).toISOString().slice(11, 16)),
+      dayTicks: scale.timeTicks(Date.UTC(2026, 0, 1), Date.UTC(2026, 0, 31), 8, 86_400_000).length,
+      bytes: [0, 999, 1000, 1_179_648, 2.5e9].map(format.formatBytes),
+      ms: [12.34, 250, 1234, 65_000].map(format.formatMilliseconds),
+      peft: snippets.peftSnippet(input),
+      vllm: snippets.vllmSnippet(input),
+    };
+  }, base);
+  assert.deepEqual(results.nice, [1, 0.5, 1, 10, 10, 20, 250, 500]);
+  assert.deepEqual(results.countTicks, [[0, 1], [0, 1], [0, 1, 2, 3], [0, 2, 4, 6, 8], [0, 50, 100, 150]]);
+  assert.deepEqual(results.msTicks, [0, 0.2, 0.4, 0.6, 0.8]);
+  assert.deepEqual(results.hourTicks, ["00:00", "06:00", "12:00", "18:00", "00:00"]);
+  assert.ok(results.dayTicks >= 2 && results.dayTicks <= 8, `day ticks: ${results.dayTicks}`);
+  assert.deepEqual(results.bytes, ["0 B", "999 B", "1.0 KB", "1.2 MB", "2.5 GB"]);
+  assert.deepEqual(results.ms, ["12.3 ms", "250 ms", "1.23 s", "65 s"]);
+  for (const code of [results.peft, results.vllm]) {
+    assert.match(code, /API = "https:\/\/api\.example"/);
+    assert.match(code, /os\.environ\['T2L_API_KEY'\]/, "the key comes from the environment, never the page");
+    assert.doesNotMatch(code, /t2l_sk_/);
+  }
+  assert.match(results.peft, /PeftModel\.from_pretrained\(AutoModelForCausalLM\.from_pretrained\(base_id\), adapter_dir\)/);
+  assert.match(results.vllm, /LoRARequest\(ADAPTER_ID, 1, str\(adapter_dir\)\)/);
+  assert.match(results.vllm, /enable_lora=True/);
 });

@@ -2,8 +2,8 @@
 // load it with PEFT or vLLM.
 
 import { copyWithFeedback } from "./clipboard.js";
-import { byId, h, replaceChildren } from "./dom.js";
-import { formatBytes, formatDateTime, formatRelative } from "./format.js";
+import { byId, cell, h, replaceChildren } from "./dom.js";
+import { formatBytes, formatDateTime, formatMilliseconds, formatRelative } from "./format.js";
 import { peftSnippet, vllmSnippet } from "./snippets.js";
 import type { AdapterList, AdapterRecord } from "./types.js";
 import { whileBusy, type PanelContext } from "./view.js";
@@ -16,8 +16,8 @@ export interface AdaptersPanel {
 }
 
 export function mountAdaptersPanel(context: PanelContext): AdaptersPanel {
-  const container = byId<HTMLDivElement>("adapter-list");
-  const count = byId<HTMLSpanElement>("adapters-count");
+  const container = byId("adapter-list", HTMLDivElement);
+  const count = byId("adapters-count", HTMLSpanElement);
   let loaded: AdapterRecord[] = [];
   let nextCursor: string | null = null;
 
@@ -38,7 +38,7 @@ export function mountAdaptersPanel(context: PanelContext): AdaptersPanel {
     const more = nextCursor
       ? h("button", { type: "button", class: "small", id: "adapters-more" }, "Load more")
       : null;
-    more?.addEventListener("click", () =>
+    more?.addEventListener("click", () => {
       void whileBusy(more, async () => {
         try {
           await load(nextCursor);
@@ -46,8 +46,8 @@ export function mountAdaptersPanel(context: PanelContext): AdaptersPanel {
         } catch (error) {
           context.report(error);
         }
-      }),
-    );
+      });
+    });
     replaceChildren(
       container,
       h(
@@ -56,7 +56,7 @@ export function mountAdaptersPanel(context: PanelContext): AdaptersPanel {
         h(
           "table",
           { class: "responsive" },
-          h("caption", { class: "visually-hidden" }, "Adapters, newest first"),
+          h("caption", { class: "visually-hidden" }, "Adapters, oldest first"),
           h("thead", {}, h("tr", {}, ...["Description", "Bundle", "Size", "Created", "Files"].map((name) => h("th", { scope: "col", class: name === "Size" ? "num" : null }, name)))),
           h("tbody", {}, ...loaded.flatMap(adapterRows)),
         ),
@@ -88,25 +88,29 @@ function adapterRows(adapter: AdapterRecord): HTMLTableRowElement[] {
     snippetRow.hidden = !snippetRow.hidden;
     toggle.setAttribute("aria-expanded", String(!snippetRow.hidden));
   });
-  const fileButtons = Object.entries(adapter.files).map(([name, url]) => {
-    const button = h("button", { type: "button", class: "small", title: url, "aria-label": `Copy URL of ${name}` }, `Copy ${name.endsWith(".json") ? "config" : "weights"} URL`);
-    button.addEventListener("click", () => void copyWithFeedback(button, url));
-    return button;
+  const expiry = adapter.files_expire_at === null ? "" : ` (signed; expires ${formatDateTime(Date.parse(adapter.files_expire_at))} UTC)`;
+  const fileButtons = Object.entries(adapter.files).flatMap(([name, url]) => {
+    if (url === undefined) return [];
+    const button = h("button", { type: "button", class: "small", title: `${name}${expiry}`, "aria-label": `Copy URL of ${name}${expiry}` }, `Copy ${name.endsWith(".json") ? "config" : "weights"} URL`);
+    button.addEventListener("click", () => {
+      void copyWithFeedback(button, url);
+    });
+    return [button];
   });
   const ready = adapter.status === "ready";
   const row = h(
     "tr",
     { "data-adapter-id": adapter.id },
-    h(
-      "td",
-      { "data-label": "Description" },
+    cell(
+      "Description",
+      {},
       h("div", { class: "description" }, adapter.description),
       h("div", { class: "hint" }, h("code", {}, adapter.id), " ", ready ? null : h("span", { class: "pill" }, adapter.status), adapter.visibility === "public" ? h("span", { class: "pill" }, "public") : null),
     ),
-    h("td", { "data-label": "Bundle" }, h("code", {}, adapter.bundle)),
-    h("td", { "data-label": "Size", class: "num" }, adapter.bytes === null ? "—" : formatBytes(adapter.bytes)),
-    h("td", { "data-label": "Created" }, h("time", { datetime: adapter.created_at, title: `${formatDateTime(Date.parse(adapter.created_at))} UTC` }, formatRelative(Date.parse(adapter.created_at)))),
-    h("td", { "data-label": "Files" }, ready ? h("div", { class: "actions" }, ...fileButtons, toggle) : h("span", { class: "hint" }, "generating…")),
+    cell("Bundle", {}, h("code", {}, adapter.bundle)),
+    cell("Size", { class: "num" }, adapter.bytes === null ? "—" : formatBytes(adapter.bytes), adapter.generation_ms === null ? null : h("div", { class: "hint" }, `made in ${formatMilliseconds(adapter.generation_ms)}`)),
+    cell("Created", {}, h("time", { datetime: adapter.created_at, title: `${formatDateTime(Date.parse(adapter.created_at))} UTC` }, formatRelative(Date.parse(adapter.created_at)))),
+    cell("Files", {}, ready ? h("div", { class: "actions" }, ...fileButtons, toggle) : h("span", { class: "hint" }, "generating…")),
   );
   return [row, snippetRow];
 }
@@ -122,7 +126,9 @@ function snippetPanel(adapter: AdapterRecord): HTMLElement {
   );
   const panels = variants.map((variant, index) => {
     const copy = h("button", { type: "button", class: "small copy", "aria-label": `Copy ${variant.label} snippet` }, "Copy");
-    copy.addEventListener("click", () => void copyWithFeedback(copy, variant.code));
+    copy.addEventListener("click", () => {
+      void copyWithFeedback(copy, variant.code);
+    });
     return h(
       "div",
       { role: "tabpanel", id: `panel-${variant.id}-${adapter.id}`, "aria-labelledby": `tab-${variant.id}-${adapter.id}`, hidden: index !== 0, class: "code-block" },
@@ -130,16 +136,19 @@ function snippetPanel(adapter: AdapterRecord): HTMLElement {
       copy,
     );
   });
+  const pairs = tabs.map((tab, index) => ({ tab, panel: panels[index] }));
   const select = (index: number): void => {
-    tabs.forEach((tab, i) => {
+    pairs.forEach(({ tab, panel }, i) => {
       tab.setAttribute("aria-selected", String(i === index));
       tab.tabIndex = i === index ? 0 : -1;
-      panels[i]!.hidden = i !== index;
+      if (panel) panel.hidden = i !== index;
+      if (i === index) tab.focus();
     });
-    tabs[index]!.focus();
   };
   tabs.forEach((tab, index) => {
-    tab.addEventListener("click", () => select(index));
+    tab.addEventListener("click", () => {
+      select(index);
+    });
     // Arrow keys move between tabs (WAI-ARIA tabs pattern).
     tab.addEventListener("keydown", (event) => {
       if (event.key === "ArrowRight") select((index + 1) % tabs.length);

@@ -1,6 +1,6 @@
 /** Copies `text` and flashes the button's label so the action is visible and announced. */
 export async function copyWithFeedback(button: HTMLButtonElement, text: string): Promise<void> {
-  const label = button.dataset["label"] ?? button.textContent ?? "Copy";
+  const label = button.dataset["label"] ?? button.textContent;
   button.dataset["label"] = label;
   let copied = true;
   try {

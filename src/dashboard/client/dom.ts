@@ -44,14 +44,23 @@ export function s<K extends keyof SVGElementTagNameMap>(
   return element;
 }
 
+/**
+ * A table cell for `table.responsive`: on narrow screens each cell becomes a
+ * labelled row, so the content sits in one wrapper next to its label.
+ */
+export function cell(label: string, attributes: Attributes, ...children: Child[]): HTMLTableCellElement {
+  return h("td", { ...attributes, "data-label": label }, h("div", {}, ...children));
+}
+
 /** Replaces all children of `parent`. */
 export function replaceChildren(parent: Element, ...children: Child[]): void {
   parent.replaceChildren();
   append(parent, children);
 }
 
-export function byId<T extends HTMLElement>(id: string): T {
+/** An element of the page shell, checked to be of the expected kind. */
+export function byId<T extends HTMLElement>(id: string, kind: new () => T): T {
   const element = document.getElementById(id);
-  if (!element) throw new Error(`dashboard markup is missing #${id}`);
-  return element as T;
+  if (!(element instanceof kind)) throw new Error(`dashboard markup is missing #${id} (${kind.name})`);
+  return element;
 }

@@ -22,7 +22,7 @@ export function formatBytes(value: number): string {
 export function formatMilliseconds(value: number): string {
   if (value >= 10_000) return `${(value / 1000).toFixed(0)} s`;
   if (value >= 1000) return `${(value / 1000).toFixed(2)} s`;
-  return `${value.toFixed(value >= 100 ? 0 : 1)} ms`;
+  return `${value.toFixed(value >= 100 || Number.isInteger(value) ? 0 : 1)} ms`;
 }
 
 export function formatPercent(fraction: number): string {

@@ -2,7 +2,7 @@
 // here, and kept nowhere), revoke one after an explicit confirmation.
 
 import { copyWithFeedback } from "./clipboard.js";
-import { byId, h, replaceChildren } from "./dom.js";
+import { byId, cell, h, replaceChildren } from "./dom.js";
 import { formatDateTime, formatRelative } from "./format.js";
 import type { ApiKeyRecord, CreatedKey, KeyList } from "./types.js";
 import { whileBusy, type PanelContext } from "./view.js";
@@ -19,13 +19,13 @@ export interface KeysPanel {
 }
 
 export function mountKeysPanel(context: PanelContext, sessionPrefix: string, onOwnKeyRevoked: () => void): KeysPanel {
-  const form = byId<HTMLFormElement>("key-form");
-  const nameInput = byId<HTMLInputElement>("key-name");
-  const createButton = byId<HTMLButtonElement>("key-create");
-  const list = byId<HTMLDivElement>("key-list");
-  const newKey = byId<HTMLDivElement>("new-key");
-  const scopeBoxes = renderScopeChoices(byId<HTMLFieldSetElement>("key-scopes"));
-  const showRevoked = byId<HTMLInputElement>("show-revoked");
+  const form = byId("key-form", HTMLFormElement);
+  const nameInput = byId("key-name", HTMLInputElement);
+  const createButton = byId("key-create", HTMLButtonElement);
+  const list = byId("key-list", HTMLDivElement);
+  const newKey = byId("new-key", HTMLDivElement);
+  const scopeBoxes = renderScopeChoices(byId("key-scopes", HTMLFieldSetElement));
+  const showRevoked = byId("show-revoked", HTMLInputElement);
   showRevoked.addEventListener("change", () => void refresh());
 
   form.addEventListener("submit", (event) => {
@@ -92,12 +92,12 @@ export function mountKeysPanel(context: PanelContext, sessionPrefix: string, onO
     return h(
       "tr",
       { "data-key-id": key.id },
-      h("td", { "data-label": "Name" }, key.name, own ? h("span", { class: "hint" }, " (this session)") : null),
-      h("td", { "data-label": "Key" }, h("code", {}, `${key.prefix}…`)),
-      h("td", { "data-label": "Scopes" }, key.scopes.join(", ")),
-      h("td", { "data-label": "Created" }, h("time", { datetime: key.created_at, title: `${formatDateTime(Date.parse(key.created_at))} UTC` }, formatRelative(Date.parse(key.created_at)))),
-      h("td", { "data-label": "Status" }, status),
-      h("td", { "data-label": "Actions" }, revoked ? null : revokeControl(key, own)),
+      cell("Name", {}, key.name, own ? h("span", { class: "hint" }, " (this session)") : null),
+      cell("Key", {}, h("code", {}, `${key.prefix}…`)),
+      cell("Scopes", {}, key.scopes.join(", ")),
+      cell("Created", {}, h("time", { datetime: key.created_at, title: `${formatDateTime(Date.parse(key.created_at))} UTC` }, formatRelative(Date.parse(key.created_at)))),
+      cell("Status", {}, status),
+      cell("Actions", {}, revoked ? null : revokeControl(key, own)),
     );
   }
 
@@ -138,8 +138,11 @@ export function mountKeysPanel(context: PanelContext, sessionPrefix: string, onO
 }
 
 function renderScopeChoices(fieldset: HTMLFieldSetElement): HTMLInputElement[] {
-  const boxes = SCOPES.map((scope) => h("input", { type: "checkbox", name: "scope", value: scope.id, id: `scope-${scope.id.replace(":", "-")}` }));
-  fieldset.append(...SCOPES.map((scope, i) => h("label", { for: boxes[i]!.id }, boxes[i]!, ` ${scope.label} `, h("code", {}, scope.id))));
+  const boxes = SCOPES.map((scope) => {
+    const box = h("input", { type: "checkbox", name: "scope", value: scope.id, id: `scope-${scope.id.replace(":", "-")}` });
+    fieldset.append(h("label", { for: box.id }, box, ` ${scope.label} `, h("code", {}, scope.id)));
+    return box;
+  });
   presetScopes(boxes);
   return boxes;
 }

@@ -9,16 +9,16 @@ import { clearKey, keyPrefix, loadKey, saveKey } from "./session.js";
 import { mountUsagePanel } from "./usage.js";
 import { bannerFor, showBanner, type PanelContext } from "./view.js";
 
-const signinView = byId<HTMLElement>("signin-view");
-const dashboardView = byId<HTMLElement>("dashboard-view");
-const signinForm = byId<HTMLFormElement>("signin-form");
-const signinError = byId<HTMLDivElement>("signin-error");
-const keyInput = byId<HTMLInputElement>("api-key");
-const signinSubmit = byId<HTMLButtonElement>("signin-submit");
+const signinView = byId("signin-view", HTMLElement);
+const dashboardView = byId("dashboard-view", HTMLElement);
+const signinForm = byId("signin-form", HTMLFormElement);
+const signinError = byId("signin-error", HTMLDivElement);
+const keyInput = byId("api-key", HTMLInputElement);
+const signinSubmit = byId("signin-submit", HTMLButtonElement);
 
 function showSignIn(message: string | null): void {
   dashboardView.hidden = true;
-  byId("session").hidden = true;
+  byId("session", HTMLElement).hidden = true;
   signinView.hidden = false;
   signinError.hidden = message === null;
   signinError.textContent = message ?? "";
@@ -39,9 +39,9 @@ async function signIn(key: string): Promise<void> {
   try {
     await api.get("/v1/usage?granularity=day");
   } catch (error) {
-    if (error instanceof ApiError && error.status === 401) throw new Error("That key was not accepted. Check it was copied whole and has not been revoked.");
-    if (error instanceof ApiError && error.code === "insufficient_scope") throw new Error("That key cannot read usage: it needs the usage:read scope.");
-    throw new Error(describeError(error));
+    if (error instanceof ApiError && error.status === 401) throw new Error("That key was not accepted. Check it was copied whole and has not been revoked.", { cause: error });
+    if (error instanceof ApiError && error.code === "insufficient_scope") throw new Error("That key cannot read usage: it needs the usage:read scope.", { cause: error });
+    throw new Error(describeError(error), { cause: error });
   }
 }
 
@@ -54,21 +54,31 @@ function enterDashboard(key: string): void {
     signedIn = false;
     signOut("Your session ended: the key was rejected (revoked or expired). Sign in with a valid key.");
   });
-  const context: PanelContext = { api, report: bannerFor, announce: (message) => showBanner(message, "ok") };
+  const context: PanelContext = {
+    api,
+    report: bannerFor,
+    announce: (message) => {
+      showBanner(message, "ok");
+    },
+  };
   signinView.hidden = true;
   dashboardView.hidden = false;
-  byId("session").hidden = false;
-  byId("session-label").textContent = `Signed in with ${keyPrefix(key)}…`;
+  byId("session", HTMLElement).hidden = false;
+  byId("session-key", HTMLElement).textContent = `${keyPrefix(key)}…`;
 
   const usage = mountUsagePanel(context);
   const adapters = mountAdaptersPanel(context);
-  const keys = mountKeysPanel(context, keyPrefix(key), () => signOut("You revoked the key this session was using. Sign in with another key."));
+  const keys = mountKeysPanel(context, keyPrefix(key), () => {
+    signOut("You revoked the key this session was using. Sign in with another key.");
+  });
   void usage.refresh();
   void adapters.refresh();
   void keys.refresh();
 }
 
-byId<HTMLButtonElement>("sign-out").addEventListener("click", () => signOut(null));
+byId("sign-out", HTMLButtonElement).addEventListener("click", () => {
+  signOut(null);
+});
 
 signinForm.addEventListener("submit", (event) => {
   event.preventDefault();

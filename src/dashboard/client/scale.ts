@@ -21,15 +21,21 @@ export function valueTicks(max: number, integer: boolean, count = 4): number[] {
   let step = niceCeiling(target / count);
   if (integer && !Number.isInteger(step)) step = step < 1 ? 1 : Math.floor(step);
   const ticks = [0];
-  while (ticks[ticks.length - 1]! < target * (1 - 1e-9)) ticks.push(ticks.length * step);
+  let top: number;
+  do {
+    // Multiply rather than accumulate, and round, so 3 × 0.2 reads 0.6, not 0.6000000000000001.
+    top = Number((ticks.length * step).toPrecision(12));
+    ticks.push(top);
+  } while (top < target * (1 - 1e-9));
   return ticks;
 }
 
-const TIME_STEPS = [HOUR_MS, 2 * HOUR_MS, 3 * HOUR_MS, 6 * HOUR_MS, 12 * HOUR_MS, DAY_MS, 2 * DAY_MS, 7 * DAY_MS, 14 * DAY_MS];
+const LONGEST_STEP = 14 * DAY_MS;
+const TIME_STEPS = [HOUR_MS, 2 * HOUR_MS, 3 * HOUR_MS, 6 * HOUR_MS, 12 * HOUR_MS, DAY_MS, 2 * DAY_MS, 7 * DAY_MS, LONGEST_STEP];
 
 /** Tick times in [from, to], at most `maxTicks`, on multiples of a step no finer than `minStep`. */
 export function timeTicks(from: number, to: number, maxTicks: number, minStep: number): number[] {
-  const step = TIME_STEPS.find((candidate) => candidate >= minStep && (to - from) / candidate <= maxTicks) ?? TIME_STEPS[TIME_STEPS.length - 1]!;
+  const step = TIME_STEPS.find((candidate) => candidate >= minStep && (to - from) / candidate <= maxTicks) ?? LONGEST_STEP;
   const ticks: number[] = [];
   for (let tick = Math.ceil(from / step) * step; tick <= to; tick += step) ticks.push(tick);
   return ticks;

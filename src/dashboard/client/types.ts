@@ -2,34 +2,48 @@
 // Kept here rather than imported from the Worker, whose types need Workers globals.
 
 export interface UsageBucket {
-  /** ISO 8601 start of the UTC bucket. */
+  /** ISO 8601 start of the UTC bucket; the series has no gaps. */
   start: string;
   generations: number;
   cache_hits: number;
   downloads: number;
-  bytes_served: number;
-  generation_ms_p50: number | null;
-  generation_ms_p95: number | null;
+  bytes_generated: number;
+  bytes_downloaded: number;
+  /** GPU time of the bucket's generations, summed. */
+  gpu_ms: number;
 }
 
 export interface UsageResponse {
+  tenant_id: string;
+  granularity: "hour" | "day";
   from: string;
   to: string;
-  granularity: "hour" | "day";
+  series: UsageBucket[];
   totals: Omit<UsageBucket, "start">;
-  buckets: UsageBucket[];
+  quota: {
+    plan: string;
+    monthly_generations: number;
+    used_this_month: number;
+    resets_at: string;
+  };
 }
 
 export interface AdapterRecord {
   id: string;
   status: "pending" | "ready";
+  /** name@version */
   bundle: string;
+  /** The normalised description. */
   description: string;
+  description_sha256: string;
+  visibility: "private" | "public";
   sha256: string | null;
   bytes: number | null;
-  visibility: "private" | "public";
+  generation_ms: number | null;
   created_at: string;
-  files: Record<string, string>;
+  /** Signed, expiring download URLs by file name; empty until ready. */
+  files: Partial<Record<string, string>>;
+  files_expire_at: string | null;
 }
 
 export interface AdapterList {

@@ -3,7 +3,7 @@
 
 import { createChart, type ChartPoint } from "./chart.js";
 import { byId, h, replaceChildren } from "./dom.js";
-import { formatBytes, formatCount, formatMilliseconds, formatPercent, formatTime } from "./format.js";
+import { formatBytes, formatCount, formatDate, formatMilliseconds, formatPercent, formatTime } from "./format.js";
 import { DAY_MS, HOUR_MS, bucketStart } from "./scale.js";
 import type { UsageBucket, UsageResponse } from "./types.js";
 import type { PanelContext } from "./view.js";
@@ -22,10 +22,10 @@ export interface UsagePanel {
 
 export function mountUsagePanel(context: PanelContext): UsagePanel {
   let range: RangeId = "24h";
-  const picker = byId<HTMLDivElement>("range-picker");
-  const refreshButton = byId<HTMLButtonElement>("refresh");
-  const charts = byId<HTMLDivElement>("usage-charts");
-  const updated = byId<HTMLSpanElement>("usage-updated");
+  const picker = byId("range-picker", HTMLDivElement);
+  const refreshButton = byId("refresh", HTMLButtonElement);
+  const charts = byId("usage-charts", HTMLDivElement);
+  const updated = byId("usage-updated", HTMLSpanElement);
 
   async function refresh(): Promise<void> {
     const { spanMs, granularity } = RANGES[range];
@@ -38,7 +38,8 @@ export function mountUsagePanel(context: PanelContext): UsagePanel {
     try {
       const query = new URLSearchParams({ from: new Date(from).toISOString(), to: new Date(to).toISOString(), granularity });
       const usage = await context.api.get<UsageResponse>(`/v1/usage?${query}`);
-      render(usage, from, to, bucketMs);
+      render(usage, bucketMs);
+      byId("session-tenant", HTMLElement).textContent = usage.tenant_id;
       updated.textContent = `Updated ${formatTime(Date.now())} UTC`;
       context.report(null);
     } catch (error) {
@@ -63,50 +64,50 @@ export function mountUsagePanel(context: PanelContext): UsagePanel {
   return { refresh };
 }
 
-function render(usage: UsageResponse, from: number, to: number, bucketMs: number): void {
-  const buckets = fillBuckets(usage.buckets, from, to, bucketMs);
-  const series = (pick: (bucket: UsageBucket | undefined) => number | null): ChartPoint[] =>
-    buckets.map(({ t, bucket }) => ({ t, v: pick(bucket) }));
-  const totals = usage.totals;
-  const lookups = totals.generations + totals.cache_hits;
+type Totals = Omit<UsageBucket, "start">;
 
+/** Mean GPU time per generation; no generations means no latency (a gap, not zero). */
+function meanLatency(bucket: Totals): number | null {
+  return bucket.generations > 0 ? bucket.gpu_ms / bucket.generations : null;
+}
+
+function render(usage: UsageResponse, bucketMs: number): void {
+  const buckets = usage.series;
+  const points = (pick: (bucket: UsageBucket) => number | null): ChartPoint[] => buckets.map((bucket) => ({ t: Date.parse(bucket.start), v: pick(bucket) }));
+  const totals = usage.totals;
+  const requests = totals.generations + totals.cache_hits;
+  const latency = meanLatency(totals);
+  const peakLatency = Math.max(0, ...buckets.map((bucket) => meanLatency(bucket) ?? 0));
+
+  renderQuota(usage.quota);
   replaceChildren(
-    byId("usage-tiles"),
-    tile("tile-generations", "Generations", formatCount(totals.generations), "adapters produced by the GPU"),
-    tile("tile-cache-hits", "Cache hits", formatCount(totals.cache_hits), lookups > 0 ? `${formatPercent(totals.cache_hits / lookups)} of requests` : "no requests yet"),
-    tile("tile-bytes", "Bytes served", formatBytes(totals.bytes_served), `${formatCount(totals.downloads)} downloads`),
-    tile("tile-latency", "Generation latency", totals.generation_ms_p50 === null ? "—" : formatMilliseconds(totals.generation_ms_p50), totals.generation_ms_p95 === null ? "median" : `median · p95 ${formatMilliseconds(totals.generation_ms_p95)}`),
+    byId("usage-tiles", HTMLElement),
+    tile("tile-generations", "Generations", formatCount(totals.generations), "adapters made by the GPU"),
+    tile("tile-cache-hits", "Cache hits", formatCount(totals.cache_hits), requests > 0 ? `${formatPercent(totals.cache_hits / requests)} of adapter requests` : "no adapter requests"),
+    tile("tile-bytes", "Bytes served", formatBytes(totals.bytes_downloaded), `${formatCount(totals.downloads)} downloads · ${formatBytes(totals.bytes_generated)} generated`),
+    tile("tile-latency", "Generation latency", latency === null ? "—" : formatMilliseconds(latency), latency === null ? "no generations" : `mean GPU time · slowest bucket ${formatMilliseconds(peakLatency)}`),
   );
 
-  const common = { from, to, bucketMs };
+  const first = buckets[0] ? Date.parse(buckets[0].start) : Date.now();
+  const common = { from: first, to: first + buckets.length * bucketMs, bucketMs };
   replaceChildren(
-    byId("usage-charts"),
-    card(createChart({ ...common, id: "chart-generations", title: "Generations", kind: "bar", integer: true, format: formatCount, series: [{ name: "Generations", tone: "series-1", points: series((b) => b?.generations ?? 0) }] })),
-    card(createChart({ ...common, id: "chart-cache-hits", title: "Cache hits", kind: "bar", integer: true, format: formatCount, series: [{ name: "Cache hits", tone: "series-2", points: series((b) => b?.cache_hits ?? 0) }] })),
-    card(createChart({ ...common, id: "chart-bytes", title: "Bytes served", kind: "bar", integer: true, format: formatBytes, series: [{ name: "Bytes served", tone: "series-3", points: series((b) => b?.bytes_served ?? 0) }] })),
-    card(
-      createChart({
-        ...common,
-        id: "chart-latency",
-        title: "Generation latency",
-        kind: "line",
-        integer: false,
-        format: formatMilliseconds,
-        series: [
-          { name: "median", tone: "series-1", points: series((b) => b?.generation_ms_p50 ?? null) },
-          { name: "p95", tone: "series-4", points: series((b) => b?.generation_ms_p95 ?? null) },
-        ],
-      }),
-    ),
+    byId("usage-charts", HTMLElement),
+    card(createChart({ ...common, id: "chart-generations", title: "Generations", kind: "bar", integer: true, format: formatCount, series: [{ name: "Generations", tone: "series-1", points: points((b) => b.generations) }] })),
+    card(createChart({ ...common, id: "chart-cache-hits", title: "Cache hits", kind: "bar", integer: true, format: formatCount, series: [{ name: "Cache hits", tone: "series-2", points: points((b) => b.cache_hits) }] })),
+    card(createChart({ ...common, id: "chart-bytes", title: "Bytes served", kind: "bar", integer: true, format: formatBytes, series: [{ name: "Bytes served", tone: "series-3", points: points((b) => b.bytes_downloaded) }] })),
+    card(createChart({ ...common, id: "chart-latency", title: "Generation latency (mean GPU time)", kind: "line", integer: false, format: formatMilliseconds, series: [{ name: "Mean latency", tone: "series-4", points: points(meanLatency) }] })),
   );
 }
 
-/** One entry per bucket in [from, to); the API omits empty buckets. */
-function fillBuckets(buckets: UsageBucket[], from: number, to: number, bucketMs: number): { t: number; bucket: UsageBucket | undefined }[] {
-  const byStart = new Map(buckets.map((bucket) => [bucketStart(Date.parse(bucket.start), bucketMs), bucket]));
-  const filled = [];
-  for (let t = from; t < to; t += bucketMs) filled.push({ t, bucket: byStart.get(t) });
-  return filled;
+function renderQuota(quota: UsageResponse["quota"]): void {
+  const used = Math.min(quota.used_this_month, quota.monthly_generations);
+  const resets = formatDate(Date.parse(quota.resets_at));
+  replaceChildren(
+    byId("usage-quota", HTMLElement),
+    h("label", { for: "quota-meter" }, `Plan ${quota.plan}: ${formatCount(quota.used_this_month)} of ${formatCount(quota.monthly_generations)} generations this month`),
+    h("meter", { id: "quota-meter", min: 0, max: Math.max(1, quota.monthly_generations), low: quota.monthly_generations * 0.8, high: quota.monthly_generations * 0.95, optimum: 0, value: used }),
+    h("span", { class: "hint" }, `resets ${resets}`),
+  );
 }
 
 function tile(id: string, label: string, value: string, note: string): HTMLElement {

@@ -1,6 +1,6 @@
 // Shared pieces of the signed-in view: the banner and the context each panel gets.
 
-import { describeError, type ApiClient } from "./api.js";
+import { ApiError, describeError, type ApiClient } from "./api.js";
 import { byId } from "./dom.js";
 
 export interface PanelContext {
@@ -12,7 +12,7 @@ export interface PanelContext {
 }
 
 export function showBanner(message: string | null, tone: "error" | "warn" | "ok" = "error"): void {
-  const banner = byId<HTMLDivElement>("banner");
+  const banner = byId("banner", HTMLDivElement);
   banner.hidden = message === null;
   banner.className = `banner ${tone}`;
   banner.textContent = message ?? "";
@@ -23,7 +23,7 @@ export function bannerFor(error: unknown): void {
     showBanner(null);
     return;
   }
-  const rateLimited = typeof error === "object" && error !== null && "status" in error && error.status === 429;
+  const rateLimited = error instanceof ApiError && error.status === 429;
   showBanner(describeError(error), rateLimited ? "warn" : "error");
 }
 
