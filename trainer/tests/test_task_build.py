@@ -76,6 +76,8 @@ def test_eval_only_tasks_refuse_training(data):
     task = spec(source={"dataset": "math", "files": ["math/rows.jsonl"]})
     with pytest.raises(ValueError, match="evaluation-only"):
         train_examples(task, data)
+    task_data = build_task_data(task, data, val_limit=2)  # held-out validation only
+    assert (task_data.train, len(task_data.val)) == ([], 2)
 
 
 def test_options_from_a_pattern_with_the_answer_as_label(data):

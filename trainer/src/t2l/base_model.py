@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import torch
+from safetensors.torch import save_file
 from transformers import AutoModelForCausalLM, AutoTokenizer, PreTrainedModel
 
 from t2l.packaged_models import PACKAGED_MODELS, SMOLLM2_135M_INSTRUCT, hub_reachable, packaged_path
@@ -135,11 +136,26 @@ def _load_gguf(
 
 
 def _save_atomically(model: PreTrainedModel, tokenizer: Any, target: Path) -> None:
-    """Write to a sibling temp folder and rename, so a crash never leaves a half cache."""
+    """Write the dequantized float checkpoint to a temp folder and rename it into place.
+
+    `save_pretrained` refuses GGUF-loaded models (it cannot re-quantize), but the weights are
+    plain float tensors by now: they are written directly, with the config minus its
+    quantization entry, so the folder loads as an ordinary float checkpoint.
+    """
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=target.name + ".tmp-", dir=target.parent))
     try:
-        model.save_pretrained(tmp)
+        config = model.config.to_dict()
+        config.pop("quantization_config", None)
+        type(model.config).from_dict(config).save_pretrained(tmp)
+        model.generation_config.save_pretrained(tmp)
+        tied = bool(getattr(model.config, "tie_word_embeddings", False))
+        state = {
+            name: tensor.detach().contiguous()
+            for name, tensor in model.state_dict().items()
+            if not (tied and name == "lm_head.weight")  # re-tied to the embedding on load
+        }
+        save_file(state, str(tmp / "model.safetensors"), metadata={"format": "pt"})
         tokenizer.save_pretrained(tmp)
         os.replace(tmp, target)
     except OSError:
@@ -147,3 +163,5 @@ def _save_atomically(model: PreTrainedModel, tokenizer: Any, target: Path) -> No
         shutil.rmtree(tmp, ignore_errors=True)
         if not (target / "config.json").is_file():
             raise
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)

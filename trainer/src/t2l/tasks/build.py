@@ -150,12 +150,14 @@ def train_examples(spec: TaskSpec, data_dir: Path, limit: int | None = None) -> 
 def build_task_data(
     spec: TaskSpec, data_dir: Path, *, train_limit: int | None = None, val_limit: int | None = None
 ) -> TaskData:
-    """Training view of a task: descriptions, its train split and its eval split as `val`."""
+    """Training view of a task: descriptions, its train split and its eval split as `val`.
+
+    An evaluation-only task (BBH, ...) comes with `train` empty: fit for held-out validation,
+    and a recipe that tries to train on it finds nothing to train on.
+    """
     val = [Example(item.prompt, _completion(spec, item))
            for item in eval_examples(spec, data_dir, val_limit)]
+    train = train_examples(spec, data_dir, train_limit) if spec.trainable else []
     return TaskData(
-        name=spec.name,
-        descriptions=task_descriptions(spec, data_dir),
-        train=train_examples(spec, data_dir, train_limit),
-        val=val,
+        name=spec.name, descriptions=task_descriptions(spec, data_dir), train=train, val=val
     )

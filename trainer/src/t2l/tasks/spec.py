@@ -17,6 +17,7 @@ import yaml
 TASK_SCHEMA = "t2l.task/v1"
 METRICS = ("mc_loglik", "exact_match", "rouge_l", "pass_at_1")
 ANSWER_TYPES = ("text", "number")
+NUMBER_FROM = ("first", "last")
 CODE_HARNESSES = ("mbpp", "humaneval")
 MIN_DESCRIPTIONS = 10
 _NAME = re.compile(r"^[a-z0-9][a-z0-9_]*$")
@@ -69,6 +70,7 @@ class TaskSpec:
     descriptions_from: str | None = None  # a t2l_task_descriptions/<task> folder in the data dir
     answer_pattern: str | None = None  # regex whose group 1 is the reference answer
     answer_type: str = "text"
+    number_from: str = "last"  # number answers: which number of the generation is the answer
     completion_template: str | None = None  # training target; default: the reference answer
     completion_remove: tuple[str, ...] = ()  # regexes deleted from training targets
     strip_suffix: str | None = None  # removed from answers and targets (T0: "<|endoftext|>")
@@ -136,6 +138,8 @@ def _validate(spec: TaskSpec) -> None:
         raise ValueError(f"{where}: metric {spec.metric!r} is not one of {METRICS}")
     if spec.answer_type not in ANSWER_TYPES:
         raise ValueError(f"{where}: answer_type {spec.answer_type!r} not in {ANSWER_TYPES}")
+    if spec.number_from not in NUMBER_FROM:
+        raise ValueError(f"{where}: number_from {spec.number_from!r} not in {NUMBER_FROM}")
     if (spec.metric == "mc_loglik") != (spec.options is not None):
         raise ValueError(f"{where}: `options` is required for mc_loglik and only for it")
     if spec.options is not None:

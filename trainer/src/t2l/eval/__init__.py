@@ -1,0 +1,1 @@
+"""Evaluation against baselines: metrics, code execution, scoring, methods and `t2l eval`."""

@@ -1,0 +1,75 @@
+"""`t2l eval` configuration: every field is a flag, and validation names the flag to fix."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from t2l.base_model import DEFAULT_BASE_MODEL
+from t2l.eval.methods import METHODS, T2L_METHODS
+from t2l.tasks.paths import default_tasks_dir, repo_root
+
+
+@dataclass(frozen=True)
+class EvalConfig:
+    base_model: str = DEFAULT_BASE_MODEL
+    tasks_dir: str = field(default_factory=lambda: str(default_tasks_dir()))
+    split: str | None = None  # default: <tasks_dir>/split.yaml
+    tasks: tuple[str, ...] = ()  # default: the split's held-out tasks
+    data_dir: str | None = None  # default: $T2L_DATA_DIR or ../shared/data
+    methods: tuple[str, ...] = METHODS
+    multitask_lora: str | None = None  # PEFT folder
+    oracle_loras: str | None = None  # folder holding one PEFT folder per task, named by task
+    hypernet: str | None = None  # hypernet checkpoint folder
+    limit: int | None = None  # eval items per task (None: all)
+    descriptions_per_task: int = 3
+    max_new_tokens: int | None = None  # None: each task's own budget
+    batch_size: int = 8
+    code_timeout_s: float = 10.0
+    seed: int = 0
+    threads: int | None = None
+    run_dir: str = field(default_factory=lambda: str(repo_root() / "runs" / "eval" / "heldout"))
+    output: str = field(
+        default_factory=lambda: str(repo_root() / "docs" / "results" / "eval_heldout.json"))
+    label: str | None = None  # what kind of run this is; default from the limits
+    resume: bool = True
+
+    def __post_init__(self) -> None:
+        unknown = [m for m in self.methods if m not in METHODS]
+        if unknown or not self.methods:
+            raise ValueError(f"--methods {','.join(unknown) or '(empty)'}: choose from "
+                             f"{','.join(METHODS)}")
+        needs = {"multitask_lora": ("--multitask-lora", self.multitask_lora),
+                 "oracle_lora": ("--oracle-loras", self.oracle_loras)}
+        for method in self.methods:
+            flag, value = needs.get(method, ("--hypernet", self.hypernet))
+            if (method in needs or method in T2L_METHODS) and not value:
+                raise ValueError(f"method {method} needs {flag}; pass it or drop the method "
+                                 "from --methods")
+        for flag, value in (("--multitask-lora", self.multitask_lora),
+                            ("--oracle-loras", self.oracle_loras), ("--hypernet", self.hypernet)):
+            if value and not Path(value).is_dir():
+                raise ValueError(f"{flag} {value} is not a folder")
+        if self.limit is not None and self.limit < 1:
+            raise ValueError(f"--limit must be >= 1, got {self.limit}")
+        for flag, value in (("--descriptions-per-task", self.descriptions_per_task),
+                            ("--batch-size", self.batch_size)):
+            if value < 1:
+                raise ValueError(f"{flag} must be >= 1, got {value}")
+        if self.max_new_tokens is not None and self.max_new_tokens < 1:
+            raise ValueError(f"--max-new-tokens must be >= 1, got {self.max_new_tokens}")
+        if self.code_timeout_s <= 0:
+            raise ValueError(f"--code-timeout-s must be > 0, got {self.code_timeout_s}")
+
+    @property
+    def split_path(self) -> Path:
+        return Path(self.split) if self.split else Path(self.tasks_dir) / "split.yaml"
+
+    @property
+    def run_label(self) -> str:
+        if self.label:
+            return self.label
+        return "full" if self.limit is None else f"quick (limit {self.limit} items per task)"
+
+    def to_dict(self) -> dict:
+        return asdict(self)

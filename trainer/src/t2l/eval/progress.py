@@ -1,0 +1,41 @@
+"""Append-only record of finished (method, task, condition) scores, for exact resume.
+
+Each line carries the fingerprint of everything that changes a score (model, artifacts,
+limits, seed, descriptions); lines with another fingerprint are ignored, never mixed in.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+
+class Progress:
+    def __init__(self, path: Path, fingerprint: str, resume: bool) -> None:
+        self.path = path
+        self.fingerprint = fingerprint
+        self.done: dict[tuple[str, str, str], float] = {}
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if resume and path.is_file():
+            for line in path.read_text(encoding="utf-8").splitlines():
+                try:
+                    row = json.loads(line)
+                except json.JSONDecodeError:
+                    continue  # a line cut short by a crash
+                if row.get("fingerprint") == fingerprint:
+                    self.done[(row["method"], row["task"], row["condition"])] = row["score"]
+        elif path.exists():
+            path.unlink()
+
+    def get(self, method: str, task: str, condition: str) -> float | None:
+        return self.done.get((method, task, condition))
+
+    def record(self, method: str, task: str, condition: str, score: float, items: int) -> None:
+        row = {"fingerprint": self.fingerprint, "method": method, "task": task,
+               "condition": condition, "score": score, "items": items}
+        with self.path.open("a", encoding="utf-8") as handle:
+            handle.write(json.dumps(row) + "\n")
+            handle.flush()
+            os.fsync(handle.fileno())
+        self.done[(method, task, condition)] = score

@@ -1,0 +1,74 @@
+"""The results document of `t2l eval` (`docs/results/eval_heldout.json`)."""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import subprocess
+import tempfile
+from datetime import datetime, timezone
+from pathlib import Path
+
+from t2l.eval.config import EvalConfig
+from t2l.tasks.paths import repo_root
+
+EVAL_SCHEMA = "t2l.eval_heldout/v1"
+
+
+def _git_commit() -> str | None:
+    try:
+        out = subprocess.run(["git", "rev-parse", "HEAD"], cwd=repo_root(), capture_output=True,
+                             text=True, timeout=10)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return out.stdout.strip() or None
+
+
+def build_results(
+    *, config: EvalConfig, base_model_id: str, tasks: list[str], metrics: dict[str, str],
+    items: dict[str, int], descriptions: dict[str, list[str]],
+    per_condition: dict[str, dict[str, list[float] | None]], artifacts: dict, wall_time_s: float,
+) -> dict:
+    """Per task: mean over a method's conditions; `avg`: mean over the tasks it was scored on
+    (oracle LoRA is not applicable to evaluation-only tasks)."""
+    methods = {}
+    for method, by_task in per_condition.items():
+        per_task = {t: (statistics.fmean(s) if s else None) for t, s in by_task.items()}
+        scored = [v for v in per_task.values() if v is not None]
+        methods[method] = {
+            "avg": statistics.fmean(scored) if scored else None,
+            "per_task": per_task,
+            "tasks_scored": len(scored),
+            "per_condition": by_task,
+        }
+    return {
+        "schema": EVAL_SCHEMA,
+        "base_model": base_model_id,
+        "tasks": tasks,
+        "metrics": metrics,
+        "methods": methods,
+        "run": {
+            "label": config.run_label,
+            "created_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "git_commit": _git_commit(),
+            "wall_time_s": round(wall_time_s, 1),
+            "items_per_task": items,
+            "descriptions": descriptions,
+        },
+        "config": config.to_dict(),
+        "artifacts": artifacts,
+    }
+
+
+def write_json_atomically(path: Path, document: dict) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            json.dump(document, out, indent=2, sort_keys=False)
+            out.write("\n")
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)

@@ -1,0 +1,166 @@
+"""`t2l eval`: score every method on the held-out tasks and write the results JSON.
+
+config -> tasks and items -> descriptions -> base model -> adapters -> score (resumable) ->
+aggregate -> results JSON (+ per-item predictions under the run folder).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import statistics
+import time
+from pathlib import Path
+
+import torch
+
+from t2l.base_model import load_base_model
+from t2l.eval.adapters import AdapterHost, T2LAdapterWriter, require_peft_folder
+from t2l.eval.config import EvalConfig
+from t2l.eval.methods import T2L_METHODS, Condition, held_out_descriptions, plan_conditions
+from t2l.eval.progress import Progress
+from t2l.eval.results import build_results, write_json_atomically
+from t2l.eval.scoring import ScoringSettings, score_items
+from t2l.tasks import eval_examples, load_split, load_task_library, resolve_data_dir
+from t2l.tasks.records import task_descriptions
+
+log = logging.getLogger(__name__)
+
+
+def _fingerprint(config: EvalConfig, descriptions: dict[str, list[str]]) -> str:
+    relevant = {k: v for k, v in config.to_dict().items()
+                if k not in {"run_dir", "output", "label", "resume", "threads", "batch_size"}}
+    for key in ("multitask_lora", "oracle_loras", "hypernet"):
+        if relevant[key]:  # a retrained artifact in the same folder must not reuse old scores
+            files = sorted(p for p in Path(relevant[key]).rglob("*") if p.is_file())
+            relevant[f"{key}_files"] = [(str(p), p.stat().st_size, p.stat().st_mtime_ns)
+                                        for p in files]
+    payload = json.dumps([relevant, descriptions], sort_keys=True, default=str)
+    return hashlib.sha256(payload.encode()).hexdigest()[:16]
+
+
+def run_eval(config: EvalConfig) -> dict:
+    started = time.time()
+    torch.manual_seed(config.seed)
+    if config.threads:
+        torch.set_num_threads(config.threads)
+
+    # Tasks, items and the descriptions each task is judged with.
+    library = load_task_library(config.tasks_dir)
+    split = load_split(config.split_path, library)
+    tasks = list(config.tasks) or list(split.heldout)
+    unknown = [t for t in tasks if t not in library]
+    if unknown:
+        raise ValueError(f"--tasks {','.join(unknown)}: not in the task library {config.tasks_dir}")
+    data_dir = resolve_data_dir(config.data_dir)
+    specs = {t: library[t] for t in tasks}
+    items = {t: eval_examples(specs[t], data_dir, config.limit) for t in tasks}
+    descriptions = {
+        t: held_out_descriptions(task_descriptions(specs[t], data_dir),
+                                 config.descriptions_per_task, config.seed, t)
+        for t in tasks
+    }
+    oracle_folders = _oracle_folders(config, specs)
+
+    # Base model and adapters.
+    model, tokenizer = load_base_model(config.base_model)
+    base_model_id = model.config.t2l_base_model["hub_id"]
+    host = AdapterHost(model)
+    if config.multitask_lora:
+        host.load("multitask", require_peft_folder(Path(config.multitask_lora), "--multitask-lora"))
+    writer = None
+    run_dir = Path(config.run_dir)
+    if any(m in T2L_METHODS for m in config.methods):
+        writer = T2LAdapterWriter(Path(config.hypernet), base_model_id, run_dir / "embeddings")
+
+    progress = Progress(run_dir / "progress.jsonl", _fingerprint(config, descriptions),
+                        config.resume)
+    settings = ScoringSettings(config.batch_size, config.max_new_tokens, config.code_timeout_s)
+    per_condition: dict[str, dict[str, list[float] | None]] = {}
+    for method in config.methods:
+        per_condition[method] = {}
+        for task in tasks:
+            if method == "oracle_lora" and oracle_folders.get(task) is None:
+                per_condition[method][task] = None  # eval-only task: no data to train an oracle
+                continue
+            scores = []
+            for condition in plan_conditions(method, task, tasks, descriptions, config.seed):
+                score = progress.get(method, task, condition.key)
+                if score is None:
+                    score = _score_condition(
+                        host, writer, tokenizer, specs[task], items[task], settings, condition,
+                        method, oracle_folders.get(task), run_dir)
+                    progress.record(method, task, condition.key, score, len(items[task]))
+                scores.append(score)
+            per_condition[method][task] = scores
+            log.info("%s %s: %.4f", method, task, statistics.fmean(scores))
+
+    results = build_results(
+        config=config, base_model_id=base_model_id, tasks=tasks,
+        metrics={t: specs[t].metric for t in tasks},
+        items={t: len(items[t]) for t in tasks}, descriptions=descriptions,
+        per_condition=per_condition, artifacts=_artifacts(config, writer),
+        wall_time_s=time.time() - started,
+    )
+    write_json_atomically(Path(config.output), results)
+    return results
+
+
+def _oracle_folders(config: EvalConfig, specs: dict) -> dict[str, Path | None]:
+    if "oracle_lora" not in config.methods:
+        return {}
+    root = Path(str(config.oracle_loras))
+    folders: dict[str, Path | None] = {}
+    for task, spec in specs.items():
+        if not spec.trainable:
+            folders[task] = None
+            continue
+        folders[task] = require_peft_folder(root / task, "--oracle-loras")
+    return folders
+
+
+def _score_condition(
+    host: AdapterHost, writer: T2LAdapterWriter | None, tokenizer, spec, items, settings,
+    condition: Condition, method: str, oracle_folder: Path | None, run_dir: Path,
+) -> float:
+    started = time.time()
+    adapter = condition.adapter
+    if adapter == "oracle":
+        assert oracle_folder is not None
+        adapter = f"oracle_{spec.name}"
+        if adapter not in host.loaded:
+            host.load(adapter, oracle_folder)
+    if condition.t2l_description is not None:
+        assert writer is not None
+        folder = run_dir / "adapters" / method / spec.name / condition.key.replace(":", "_")
+        host.load("t2l", writer.write(condition.t2l_description, folder))
+        adapter = "t2l"
+    with host.active(adapter) as model:
+        scored = score_items(model, tokenizer, spec, items, settings, condition.prompt_description)
+    _write_predictions(run_dir, method, spec.name, condition, scored)
+    mean = statistics.fmean(s.score for s in scored) if scored else 0.0
+    log.info("  %s/%s/%s: %.4f over %d items in %.1fs", method, spec.name, condition.key, mean,
+             len(scored), time.time() - started)
+    return mean
+
+
+def _write_predictions(run_dir: Path, method: str, task: str, condition: Condition,
+                       scored: list) -> None:
+    path = run_dir / "predictions" / method / task / f"{condition.key.replace(':', '_')}.jsonl"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    header = {"condition": condition.key, "prompt_description": condition.prompt_description,
+              "t2l_description": condition.t2l_description}
+    lines = [json.dumps(header)] + [json.dumps(s.__dict__) for s in scored]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def _artifacts(config: EvalConfig, writer: T2LAdapterWriter | None) -> dict:
+    artifacts: dict = {"multitask_lora": config.multitask_lora, "oracle_loras": config.oracle_loras,
+                       "hypernet": config.hypernet}
+    if writer is not None:
+        artifacts["hypernet_training"] = writer.meta.get("training")
+        artifacts["hypernet_config"] = {"variant": writer.hypernet.config.variant,
+                                        "rank": writer.hypernet.config.rank,
+                                        "params": writer.hypernet.num_parameters()}
+    return artifacts

@@ -1,0 +1,136 @@
+"""`t2l eval` end to end on tiny in-memory models and the real task library and data pack:
+all seven methods, PEFT adapters in and out, the results document, and exact resume."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import torch
+from conftest import VOCAB, make_encoder, make_tokenizer
+from transformers import LlamaConfig, LlamaForCausalLM
+
+from t2l.checkpoint import save_hypernet
+from t2l.eval import run as eval_run
+from t2l.eval.config import EvalConfig
+from t2l.eval.methods import METHODS
+from t2l.hypernet import HyperNetConfig, HyperNetwork
+from t2l.peft_io import PeftLoRA, save_peft_adapter
+from t2l.targets import discover_targets
+
+TASKS = ("bbh_boolean_expressions", "bbh_object_counting", "mbpp", "self_instruct_user")
+
+
+def random_lora(targets, seed: int) -> PeftLoRA:
+    generator = torch.Generator().manual_seed(seed)
+    weights = {
+        m.name: (torch.randn(targets.num_layers, 2, m.in_features, generator=generator),
+                 torch.randn(targets.num_layers, m.out_features, 2, generator=generator))
+        for m in targets.modules
+    }
+    return PeftLoRA(targets=targets, weights=weights, rank=2, lora_alpha=4.0)
+
+
+@pytest.fixture(scope="module")
+def artifacts(tmp_path_factory):
+    root = tmp_path_factory.mktemp("eval-artifacts")
+    torch.manual_seed(0)
+    model = LlamaForCausalLM(LlamaConfig(
+        vocab_size=len(VOCAB), hidden_size=32, intermediate_size=48, num_hidden_layers=2,
+        num_attention_heads=4, num_key_value_heads=2, max_position_embeddings=4096,
+        pad_token_id=0, bos_token_id=2, eos_token_id=3,
+    ))
+    model.save_pretrained(root / "base")
+    make_tokenizer().save_pretrained(root / "base")
+    targets = discover_targets(model, "q_proj,v_proj")
+
+    encoder = make_encoder()
+    encoder.model.save_pretrained(root / "encoder")
+    encoder.tokenizer.save_pretrained(root / "encoder")
+    hypernet = HyperNetwork(HyperNetConfig(targets=targets, embed_dim=encoder.dim, rank=2,
+                                           lora_alpha=4.0, hidden_dim=16, num_blocks=1))
+    torch.nn.init.normal_(next(iter(hypernet.parameters())))
+    save_hypernet(root / "hypernet", hypernet, {
+        "encoder": {"name": str(root / "encoder"), "pooling": "mean", "normalize": True,
+                    "max_length": 64},
+        "training": {"mode": "test", "steps": 0},
+    })
+    save_peft_adapter(root / "multitask", random_lora(targets, 1))
+    save_peft_adapter(root / "oracles" / "mbpp", random_lora(targets, 2))
+    return root
+
+
+def config(artifacts, tmp_path, **overrides) -> EvalConfig:
+    values = dict(
+        base_model=str(artifacts / "base"), tasks=TASKS, limit=1, descriptions_per_task=2,
+        max_new_tokens=4, batch_size=2, code_timeout_s=5.0,
+        multitask_lora=str(artifacts / "multitask"), oracle_loras=str(artifacts / "oracles"),
+        hypernet=str(artifacts / "hypernet"), run_dir=str(tmp_path / "run"),
+        output=str(tmp_path / "eval_heldout.json"), label="test",
+    )
+    return EvalConfig(**{**values, **overrides})
+
+
+def test_all_methods_end_to_end_then_resume_without_rescoring(artifacts, tmp_path, monkeypatch):
+    results = eval_run.run_eval(config(artifacts, tmp_path))
+
+    written = json.loads((tmp_path / "eval_heldout.json").read_text())
+    assert written == json.loads(json.dumps(results))
+    assert written["base_model"] == str(artifacts / "base")
+    assert written["tasks"] == list(TASKS)
+    assert list(written["methods"]) == list(METHODS)
+    for method, row in written["methods"].items():
+        assert set(row["per_task"]) == set(TASKS)
+        for task, score in row["per_task"].items():
+            if method == "oracle_lora" and task != "mbpp":
+                assert score is None  # eval-only tasks have no oracle
+            else:
+                assert 0.0 <= score <= 1.0
+        scored = [v for v in row["per_task"].values() if v is not None]
+        assert row["avg"] == pytest.approx(sum(scored) / len(scored))
+    assert len(written["methods"]["t2l"]["per_condition"]["mbpp"]) == 2
+    assert written["run"]["label"] == "test"
+    assert written["run"]["items_per_task"] == dict.fromkeys(TASKS, 1)
+    assert written["artifacts"]["hypernet_training"] == {"mode": "test", "steps": 0}
+
+    # Every generated T2L adapter is a PEFT folder on disk, as users receive it.
+    adapters = list((tmp_path / "run" / "adapters").rglob("adapter_config.json"))
+    assert len(adapters) == 3 * len(TASKS) * 2
+
+    def must_not_score(*args, **kwargs):
+        raise AssertionError("a finished condition was scored again")
+
+    monkeypatch.setattr(eval_run, "score_items", must_not_score)
+    again = eval_run.run_eval(config(artifacts, tmp_path))
+    assert again["methods"] == results["methods"]
+
+
+def test_t2l_adapters_depend_on_the_description(artifacts, tmp_path):
+    results = eval_run.run_eval(config(
+        artifacts, tmp_path, methods=("t2l",), tasks=("self_instruct_user", "bbh_navigate"),
+        limit=2, max_new_tokens=8))
+    folders = sorted((tmp_path / "run" / "adapters" / "t2l").rglob("adapter_model.safetensors"))
+    blobs = {f.read_bytes() for f in folders}
+    assert len(folders) == 4 and len(blobs) == 4
+    assert set(results["methods"]) == {"t2l"}
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"methods": ("base", "magic")}, "--methods magic"),
+        ({"hypernet": None}, "method t2l needs --hypernet"),
+        ({"multitask_lora": None}, "needs --multitask-lora"),
+        ({"limit": 0}, "--limit must be >= 1"),
+        ({"descriptions_per_task": 0}, "--descriptions-per-task must be >= 1"),
+        ({"oracle_loras": "/nonexistent"}, "--oracle-loras /nonexistent is not a folder"),
+    ],
+)
+def test_bad_config_names_the_flag(artifacts, tmp_path, overrides, message):
+    with pytest.raises(ValueError, match=message):
+        config(artifacts, tmp_path, **overrides)
+
+
+def test_missing_oracle_for_a_trainable_task_is_refused_before_any_scoring(artifacts, tmp_path):
+    with pytest.raises(ValueError, match="--oracle-loras .*piqa: not a PEFT LoRA folder"):
+        eval_run.run_eval(config(artifacts, tmp_path, tasks=("piqa", "mbpp")))
