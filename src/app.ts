@@ -10,11 +10,18 @@ import { registerCreateTenant } from "./routes/admin/create-tenant";
 import { registerCreateTenantKey } from "./routes/admin/create-tenant-key";
 import { registerListTenants } from "./routes/admin/list-tenants";
 import { registerUpdateTenant } from "./routes/admin/update-tenant";
+import { registerCreateAdapter } from "./routes/adapters/create-adapter";
+import { registerDeleteAdapter } from "./routes/adapters/delete-adapter";
+import { registerGetAdapter } from "./routes/adapters/get-adapter";
+import { registerGetAdapterFile } from "./routes/adapters/get-adapter-file";
+import { registerListAdapters } from "./routes/adapters/list-adapters";
+import { registerGetCdnFile } from "./routes/cdn/get-cdn-file";
 import { registerHealth } from "./routes/health";
 import { registerCreateKey } from "./routes/keys/create-key";
 import { registerListKeys } from "./routes/keys/list-keys";
 import { registerRevokeKey } from "./routes/keys/revoke-key";
 import { registerOpenApi } from "./routes/openapi";
+import { registerGetUsage } from "./routes/usage/get-usage";
 
 /** JSON request bodies are small (a description is at most a few KB); anything bigger is refused unread. */
 export const MAX_BODY_BYTES = 16 * 1024;
@@ -51,6 +58,13 @@ export function createApp(): OpenAPIHono<AppEnv> {
   registerCreateKey(app);
   registerListKeys(app);
   registerRevokeKey(app);
+  registerCreateAdapter(app);
+  registerListAdapters(app);
+  registerGetAdapter(app);
+  registerDeleteAdapter(app);
+  registerGetAdapterFile(app);
+  registerGetCdnFile(app);
+  registerGetUsage(app);
   app.route("/dashboard", dashboardRoutes);
   return app;
 }

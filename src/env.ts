@@ -1,4 +1,5 @@
 import { z } from "zod";
+import type { GenerationFlight } from "./durable-objects/generation-flight";
 import type { RateLimiter } from "./durable-objects/rate-limiter";
 
 /** Bindings and secrets as wrangler hands them to the Worker (wrangler.toml, .dev.vars). */
@@ -7,6 +8,7 @@ export interface Env {
   CACHE: KVNamespace;
   BLOBS: R2Bucket;
   RATE_LIMITER: DurableObjectNamespace<RateLimiter>;
+  GENERATION_FLIGHTS: DurableObjectNamespace<GenerationFlight>;
   OPERATOR_KEY: string;
   GPU_WORKER_URL: string;
   GPU_WORKER_SECRET: string;
@@ -29,6 +31,7 @@ const EnvSchema = z.object({
   CACHE: binding("CACHE", "getWithMetadata"),
   BLOBS: binding("BLOBS", "createMultipartUpload"),
   RATE_LIMITER: binding("RATE_LIMITER", "idFromName"),
+  GENERATION_FLIGHTS: binding("GENERATION_FLIGHTS", "idFromName"),
   OPERATOR_KEY: secret,
   GPU_WORKER_SECRET: secret,
   URL_SIGNING_SECRET: secret,

@@ -1,6 +1,7 @@
 import { createApp } from "./app";
 import type { Env } from "./env";
 
+export { GenerationFlight } from "./durable-objects/generation-flight";
 export { RateLimiter } from "./durable-objects/rate-limiter";
 
 const app = createApp();

@@ -1,0 +1,69 @@
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import { UsageMeter } from "../../src/services/usage-meter";
+import { call, createTenant, expectProblem } from "../support/api";
+
+interface UsageBody {
+  granularity: string;
+  series: { start: string; generations: number; cache_hits: number; downloads: number; bytes_generated: number; bytes_downloaded: number; gpu_ms: number }[];
+  totals: Record<string, number>;
+  quota: { plan: string; monthly_generations: number; used_this_month: number };
+}
+
+const HOUR = 3_600_000;
+const inline = { waitUntil: () => undefined };
+
+describe("GET /v1/usage", () => {
+  it("returns a gap-free hourly and daily series with totals and quota, deduplicating event ids", async () => {
+    const tenant = await createTenant("pro");
+    const meter = new UsageMeter(env.DB, inline);
+    const base = Date.UTC(2026, 10, 27, 10, 0, 0);
+    const event = { tenantId: tenant.id, keyId: tenant.keyId, adapterId: "ad_x", bundleRef: "b@1" };
+    await meter.insert({ ...event, eventId: "e1", kind: "generation", bytes: 100, gpuMs: 40, at: base + 5 * 60_000 });
+    await meter.insert({ ...event, eventId: "e1", kind: "generation", bytes: 100, gpuMs: 40, at: base + 5 * 60_000 });
+    await meter.insert({ ...event, eventId: "e2", kind: "cache_hit", bytes: 100, gpuMs: 0, at: base + 10 * 60_000 });
+    await meter.insert({ ...event, eventId: "e3", kind: "download", bytes: 60, gpuMs: 0, at: base + 2 * HOUR + 1 });
+
+    const from = new Date(base).toISOString();
+    const to = new Date(base + 3 * HOUR).toISOString();
+    const response = await call("GET", `/v1/usage?from=${from}&to=${to}&granularity=hour`, { key: tenant.key });
+    expect(response.status).toBe(200);
+    const body = await response.json<UsageBody>();
+    expect(body.series.map((b) => [b.start, b.generations, b.cache_hits, b.downloads, b.bytes_generated, b.bytes_downloaded, b.gpu_ms])).toEqual([
+      [from, 1, 1, 0, 100, 0, 40],
+      [new Date(base + HOUR).toISOString(), 0, 0, 0, 0, 0, 0],
+      [new Date(base + 2 * HOUR).toISOString(), 0, 0, 1, 0, 60, 0],
+    ]);
+    expect(body.totals).toEqual({ generations: 1, cache_hits: 1, downloads: 1, bytes_generated: 100, bytes_downloaded: 60, gpu_ms: 40 });
+    expect(body.quota).toMatchObject({ plan: "pro", monthly_generations: 10000 });
+
+    const daily = await (await call("GET", `/v1/usage?from=${from}&to=${to}&granularity=day`, { key: tenant.key })).json<UsageBody>();
+    expect(daily.series).toHaveLength(1);
+    expect(daily.series[0]).toMatchObject({ start: "2026-11-27T00:00:00.000Z", generations: 1, downloads: 1 });
+  });
+
+  it("defaults to the last 24 hours", async () => {
+    const tenant = await createTenant();
+    const body = await (await call("GET", "/v1/usage", { key: tenant.key })).json<UsageBody>();
+    expect(body.granularity).toBe("hour");
+    expect(body.series.length).toBeGreaterThanOrEqual(24);
+  });
+
+  it("never shows another tenant's usage", async () => {
+    const owner = await createTenant();
+    const other = await createTenant();
+    await new UsageMeter(env.DB, inline).insert({ tenantId: owner.id, keyId: owner.keyId, adapterId: null, bundleRef: null, eventId: "x", kind: "generation", bytes: 1, gpuMs: 1, at: Date.now() });
+    const body = await (await call("GET", "/v1/usage", { key: other.key })).json<UsageBody>();
+    expect(body.totals.generations).toBe(0);
+  });
+
+  it.each([
+    ["from after to", "from=2026-11-02T00:00:00Z&to=2026-11-01T00:00:00Z"],
+    ["a range too long for hourly buckets", "from=2020-01-01T00:00:00Z&to=2026-01-01T00:00:00Z&granularity=hour"],
+    ["an unknown granularity", "granularity=minute"],
+    ["a malformed date", "from=yesterday"],
+  ])("rejects %s", async (_, query) => {
+    const tenant = await createTenant();
+    await expectProblem(await call("GET", `/v1/usage?${query}`, { key: tenant.key }), 400, "invalid_request");
+  });
+});
