@@ -1,0 +1,24 @@
+"""The task-library loader for `--tasks`, on the real offline data pack."""
+
+import pytest
+
+from t2l.recipes.library_tasks import split_tasks
+
+
+def test_heldout_tasks_load_with_and_without_a_training_split():
+    tasks = split_tasks("heldout", names=["bbh_navigate", "piqa"], train_limit=3, val_limit=2)
+    by_name = {t.name: t for t in tasks}
+    assert sorted(by_name) == ["bbh_navigate", "piqa"]
+    assert by_name["bbh_navigate"].train == [] and len(by_name["bbh_navigate"].val) == 2
+    assert len(by_name["piqa"].train) == 3
+    assert all(t.descriptions and all(e.completion for e in t.val) for t in tasks)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [({"split": "test"}, "split must be one of"),
+     ({"split": "train", "names": ["bbh_navigate"]}, "are not train tasks")],
+)
+def test_bad_arguments(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        split_tasks(**kwargs)
