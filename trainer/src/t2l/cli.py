@@ -14,6 +14,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "t2l.recipes.generate",
     "t2l.export.cli",
     "t2l.eval.cli",
+    "t2l.report.cli",
 )
 
 

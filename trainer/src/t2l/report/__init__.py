@@ -1,0 +1,1 @@
+"""docs/RESULTS.md and its plots, generated from the JSON files in docs/results/."""

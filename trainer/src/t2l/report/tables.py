@@ -1,0 +1,103 @@
+"""Markdown tables for result documents: the held-out evaluation and a generic fallback."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+METHOD_LABELS = {
+    "base": "base model",
+    "base_with_description": "base + description in prompt",
+    "multitask_lora": "multi-task LoRA",
+    "oracle_lora": "oracle per-task LoRA (upper bound)",
+    "t2l": "T2L (3 held-out descriptions)",
+    "t2l_other_descriptions": "T2L, other tasks' descriptions (control)",
+    "t2l_random_descriptions": "T2L, random strings (control)",
+}
+MAX_CELL = 120
+
+
+def is_eval_heldout(document: Any) -> bool:
+    return (isinstance(document, dict) and isinstance(document.get("methods"), dict)
+            and isinstance(document.get("tasks"), list)
+            and all(isinstance(m, dict) and "per_task" in m and "avg" in m
+                    for m in document["methods"].values()))
+
+
+def _score(value: float | None) -> str:
+    return "—" if value is None else f"{100 * value:.1f}"
+
+
+def eval_heldout_table(document: dict) -> str:
+    """Methods as rows, held-out tasks as columns, scores in percent, average last."""
+    tasks = document["tasks"]
+    metrics = document.get("metrics", {})
+    header = "| method | " + " | ".join(
+        f"{t}<br>({metrics[t]})" if t in metrics else t for t in tasks) + " | **avg** |"
+    rows = [header, "|---|" + "---:|" * (len(tasks) + 1)]
+    for method, row in document["methods"].items():
+        cells = [_score(row["per_task"].get(t)) for t in tasks]
+        label = METHOD_LABELS.get(method, method)
+        rows.append(f"| {label} (`{method}`) | " + " | ".join(cells)
+                    + f" | **{_score(row['avg'])}** |")
+    return "\n".join(rows)
+
+
+def eval_heldout_notes(document: dict) -> str:
+    run = document.get("run", {})
+    config = document.get("config", {})
+    items = run.get("items_per_task", {})
+    parts = [
+        f"- run: **{run.get('label', 'unlabelled')}**, {run.get('created_at', '?')}, "
+        f"commit `{(run.get('git_commit') or '?')[:10]}`, {run.get('wall_time_s', '?')} s",
+        f"- base model: `{document.get('base_model')}`",
+        f"- items per task: {', '.join(f'{t} {n}' for t, n in items.items()) or '?'}",
+        f"- descriptions per task: {config.get('descriptions_per_task', '?')}, "
+        f"seed {config.get('seed', '?')}, greedy decoding, max new tokens "
+        f"{config.get('max_new_tokens') or 'per task'}",
+    ]
+    artifacts = document.get("artifacts") or {}
+    if artifacts.get("hypernet_training"):
+        training = json.dumps(artifacts["hypernet_training"], sort_keys=True)
+        parts.append(f"- hypernet training: `{_clip(training)}`")
+    for key in ("multitask_lora", "oracle_loras", "hypernet"):
+        if artifacts.get(key):
+            parts.append(f"- {key}: `{artifacts[key]}`")
+    parts.append("- scores are percentages (accuracy, exact match, ROUGE-L F1 or pass@1 per "
+                 "task); `avg` is over the tasks a method was scored on; — means not "
+                 "applicable (no training data for an oracle on evaluation-only tasks)")
+    return "\n".join(parts)
+
+
+def _clip(text: str) -> str:
+    return text if len(text) <= MAX_CELL else text[: MAX_CELL - 1] + "…"
+
+
+def _flatten(value: Any, prefix: str = "") -> list[tuple[str, str]]:
+    if isinstance(value, dict) and value:
+        rows = []
+        for key, inner in value.items():
+            rows.extend(_flatten(inner, f"{prefix}.{key}" if prefix else str(key)))
+        return rows
+    if isinstance(value, list):
+        scalars = all(not isinstance(v, dict | list) for v in value)
+        if scalars and len(value) <= 8:
+            return [(prefix, ", ".join(_format(v) for v in value))]
+        if scalars:
+            return [(prefix, f"{len(value)} values")]
+        return [(prefix, _clip(json.dumps(value, separators=(",", ":"))))]
+    return [(prefix, _format(value))]
+
+
+def _format(value: Any) -> str:
+    if isinstance(value, float):
+        return f"{value:.6g}"
+    if value is None:
+        return "—"
+    return _clip(str(value)).replace("|", "\\|").replace("\n", " ")
+
+
+def key_value_table(document: Any) -> str:
+    rows = ["| key | value |", "|---|---|"]
+    rows += [f"| `{key or '(value)'}` | {value} |" for key, value in _flatten(document)]
+    return "\n".join(rows)
