@@ -136,6 +136,21 @@ test("signs in, draws the API's usage, lists adapters, creates and revokes a key
   assert.equal(await page.locator("#tile-latency .tile-value").textContent(), `${meanMs.toFixed(meanMs >= 100 ? 0 : 1)} ms`);
   assert.match(await page.locator("#chart-generations svg").getAttribute("aria-label"), new RegExp(`Generations: ${sum(buckets, "generations")} in total`));
 
+  // The data table behind each chart has one row per bucket.
+  await page.locator("#chart-generations summary").click();
+  assert.equal(await page.locator("#chart-generations table tbody tr").count(), buckets.length);
+
+  // Switching to 30 days asks for daily buckets and redraws from them.
+  const daily = page.waitForResponse((response) => response.url().includes("/v1/usage?") && response.url().includes("granularity=day"));
+  await page.getByRole("button", { name: "30 days" }).click();
+  const days = (await (await daily).json()).series;
+  assert.equal(days.length, 30);
+  await page.waitForFunction((count) => document.querySelectorAll("#chart-generations table tbody tr").length === count, days.length);
+  assert.equal(await page.locator("#chart-generations .bars rect").count(), days.filter((day) => day.generations > 0).length);
+  assert.equal(await page.getByRole("button", { name: "30 days" }).getAttribute("aria-pressed"), "true");
+  await page.getByRole("button", { name: "24 hours" }).click();
+  await page.waitForFunction(() => document.querySelectorAll("#chart-generations table tbody tr").length === 24);
+
   // Hovering a bucket explains it.
   const chart = page.locator("#chart-generations svg .overlay");
   await chart.hover({ position: { x: (await chart.boundingBox()).width - 4, y: 20 } });
@@ -163,6 +178,8 @@ test("signs in, draws the API's usage, lists adapters, creates and revokes a key
   assert.equal((await lastDayUsage(secret)).status, 200, "the new key reads usage");
   const newRow = page.locator("#key-table tbody tr", { hasText: "ci pipeline" });
   await newRow.waitFor();
+  // From the top, so the sticky header sits where it belongs in the full-page image.
+  await page.evaluate(() => window.scrollTo(0, 0));
   await page.screenshot({ path: new URL("dashboard.png", RESULTS).pathname, fullPage: true });
   await page.getByRole("button", { name: "I have stored it" }).click();
   assert.equal(await page.getByText(secret).count(), 0);
@@ -203,6 +220,7 @@ test("fits a phone screen and survives a reload", async (t) => {
   await page.locator("#chart-latency svg").waitFor();
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   assert.ok(overflow <= 0, `page is ${overflow}px wider than the screen`);
+  await page.evaluate(() => window.scrollTo(0, 0));
   await page.screenshot({ path: new URL("dashboard-narrow.png", RESULTS).pathname, fullPage: true });
   await page.getByRole("button", { name: "Sign out" }).click();
   await page.getByRole("heading", { name: "Sign in" }).waitFor();

@@ -87,6 +87,7 @@ function adapterRows(adapter: AdapterRecord): HTMLTableRowElement[] {
   toggle.addEventListener("click", () => {
     snippetRow.hidden = !snippetRow.hidden;
     toggle.setAttribute("aria-expanded", String(!snippetRow.hidden));
+    toggle.textContent = snippetRow.hidden ? "Load snippet" : "Hide snippet";
   });
   const expiry = adapter.files_expire_at === null ? "" : ` (signed; expires ${formatDateTime(Date.parse(adapter.files_expire_at))} UTC)`;
   const fileButtons = Object.entries(adapter.files).flatMap(([name, url]) => {

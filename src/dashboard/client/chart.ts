@@ -51,14 +51,21 @@ export function createChart(spec: ChartSpec): HTMLElement {
   );
 
   let lastWidth = 0;
-  const draw = (): void => {
+  const observer = new ResizeObserver(() => {
+    draw();
+  });
+  function draw(): void {
+    // A replaced chart (new range, refresh) reports one last resize to zero on removal.
+    if (!canvas.isConnected) {
+      observer.disconnect();
+      return;
+    }
     const width = Math.max(260, Math.floor(canvas.clientWidth));
     if (width === lastWidth) return;
     lastWidth = width;
     replaceChildren(canvas, drawSvg(spec, width, tooltip, summarize(spec)));
-  };
-  new ResizeObserver(draw).observe(canvas);
-  requestAnimationFrame(draw);
+  }
+  observer.observe(canvas);
   return figure;
 }
 

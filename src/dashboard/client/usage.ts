@@ -27,7 +27,11 @@ export function mountUsagePanel(context: PanelContext): UsagePanel {
   const charts = byId("usage-charts", HTMLDivElement);
   const updated = byId("usage-updated", HTMLSpanElement);
 
+  // Only the latest request may draw: a slow reply for an older range must not overwrite a newer one.
+  let latest = 0;
+
   async function refresh(): Promise<void> {
+    const ticket = ++latest;
     const { spanMs, granularity } = RANGES[range];
     const bucketMs = granularity === "hour" ? HOUR_MS : DAY_MS;
     // Whole buckets only, ending with the current (partial) one.
@@ -38,6 +42,7 @@ export function mountUsagePanel(context: PanelContext): UsagePanel {
     try {
       const query = new URLSearchParams({ from: new Date(from).toISOString(), to: new Date(to).toISOString(), granularity });
       const usage = await context.api.get<UsageResponse>(`/v1/usage?${query}`);
+      if (ticket !== latest) return;
       render(usage, bucketMs);
       byId("session-tenant", HTMLElement).textContent = usage.tenant_id;
       updated.textContent = `Updated ${formatTime(Date.now())} UTC`;
