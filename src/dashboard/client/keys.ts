@@ -4,7 +4,7 @@
 import { copyWithFeedback } from "./clipboard.js";
 import { byId, cell, h, replaceChildren } from "./dom.js";
 import { formatDateTime, formatRelative } from "./format.js";
-import type { ApiKeyRecord, CreatedKey, KeyList } from "./types.js";
+import type { ApiKeyRecord, CreatedKey, KeyList, Me } from "./types.js";
 import { whileBusy, type PanelContext } from "./view.js";
 
 const SCOPES = [
@@ -18,13 +18,13 @@ export interface KeysPanel {
   refresh(): Promise<void>;
 }
 
-export function mountKeysPanel(context: PanelContext, sessionPrefix: string, onOwnKeyRevoked: () => void): KeysPanel {
+export function mountKeysPanel(context: PanelContext, me: Me, onOwnKeyRevoked: () => void): KeysPanel {
   const form = byId("key-form", HTMLFormElement);
   const nameInput = byId("key-name", HTMLInputElement);
   const createButton = byId("key-create", HTMLButtonElement);
   const list = byId("key-list", HTMLDivElement);
   const newKey = byId("new-key", HTMLDivElement);
-  const scopeBoxes = renderScopeChoices(byId("key-scopes", HTMLFieldSetElement));
+  const scopeBoxes = renderScopeChoices(byId("key-scopes", HTMLFieldSetElement), me.scopes);
   const showRevoked = byId("show-revoked", HTMLInputElement);
   showRevoked.addEventListener("change", () => void refresh());
 
@@ -85,7 +85,7 @@ export function mountKeysPanel(context: PanelContext, sessionPrefix: string, onO
   }
 
   function keyRow(key: ApiKeyRecord): HTMLTableRowElement {
-    const own = key.prefix === sessionPrefix;
+    const own = key.id === me.key_id;
     const revoked = key.revoked_at !== null;
     const expired = !revoked && key.expires_at !== null && Date.parse(key.expires_at) <= Date.now();
     const status = revoked ? h("span", { class: "pill off" }, "Revoked") : expired ? h("span", { class: "pill off" }, "Expired") : h("span", { class: "pill ok" }, "Active");
@@ -137,10 +137,12 @@ export function mountKeysPanel(context: PanelContext, sessionPrefix: string, onO
   return { refresh };
 }
 
-function renderScopeChoices(fieldset: HTMLFieldSetElement): HTMLInputElement[] {
+// A key can only grant scopes it holds itself (the API refuses escalation), so the others are shown disabled.
+function renderScopeChoices(fieldset: HTMLFieldSetElement, grantable: string[]): HTMLInputElement[] {
   const boxes = SCOPES.map((scope) => {
-    const box = h("input", { type: "checkbox", name: "scope", value: scope.id, id: `scope-${scope.id.replace(":", "-")}` });
-    fieldset.append(h("label", { for: box.id }, box, ` ${scope.label} `, h("code", {}, scope.id)));
+    const allowed = grantable.includes(scope.id);
+    const box = h("input", { type: "checkbox", name: "scope", value: scope.id, id: `scope-${scope.id.replace(":", "-")}`, disabled: !allowed });
+    fieldset.append(h("label", { for: box.id, title: allowed ? null : "The key you signed in with does not hold this scope, so it cannot grant it." }, box, ` ${scope.label} `, h("code", {}, scope.id)));
     return box;
   });
   presetScopes(boxes);
@@ -148,7 +150,7 @@ function renderScopeChoices(fieldset: HTMLFieldSetElement): HTMLInputElement[] {
 }
 
 function presetScopes(boxes: HTMLInputElement[]): void {
-  for (const box of boxes) box.checked = SCOPES.find((scope) => scope.id === box.value)?.preset ?? false;
+  for (const box of boxes) box.checked = !box.disabled && (SCOPES.find((scope) => scope.id === box.value)?.preset ?? false);
 }
 
 function fieldError(input: HTMLInputElement, message: string | null): void {

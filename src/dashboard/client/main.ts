@@ -1,57 +1,50 @@
-// Entry point: sign in with a tenant key, then mount the usage, adapter and key
-// panels. Any 401 drops the key and returns to sign-in with the reason.
+// Entry point: sign in with a tenant key, ask the API who that key is, then mount
+// the panels its scopes allow. Every session starts from a freshly loaded page,
+// so no listener or pending request of an earlier key can survive a sign-out.
 
 import { mountAdaptersPanel } from "./adapters.js";
 import { ApiError, createApiClient, describeError } from "./api.js";
-import { byId } from "./dom.js";
+import { byId, h } from "./dom.js";
 import { mountKeysPanel } from "./keys.js";
-import { clearKey, keyPrefix, loadKey, saveKey } from "./session.js";
+import { clearKey, keyPrefix, loadKey, saveKey, takeNotice, leaveNotice } from "./session.js";
+import type { Me } from "./types.js";
 import { mountUsagePanel } from "./usage.js";
 import { bannerFor, showBanner, type PanelContext } from "./view.js";
 
 const signinView = byId("signin-view", HTMLElement);
-const dashboardView = byId("dashboard-view", HTMLElement);
 const signinForm = byId("signin-form", HTMLFormElement);
 const signinError = byId("signin-error", HTMLDivElement);
 const keyInput = byId("api-key", HTMLInputElement);
 const signinSubmit = byId("signin-submit", HTMLButtonElement);
 
 function showSignIn(message: string | null): void {
-  dashboardView.hidden = true;
-  byId("session", HTMLElement).hidden = true;
   signinView.hidden = false;
   signinError.hidden = message === null;
   signinError.textContent = message ?? "";
-  keyInput.value = "";
   keyInput.focus();
 }
 
-function signOut(message: string | null): void {
+/** Drops the key and starts over; `notice` is shown on the fresh sign-in form. */
+function signOut(notice: string | null): void {
   clearKey();
-  // A reload is the simplest way to drop every panel, listener and pending request of the old key.
-  if (message === null) location.reload();
-  else showSignIn(message);
+  if (notice !== null) leaveNotice(notice);
+  location.reload();
 }
 
-/** Probes the key with the call the page needs most; 401/403 become a sign-in message. */
-async function signIn(key: string): Promise<void> {
-  const api = createApiClient(key, () => undefined);
+/** Who the key is (any valid key may ask); a rejected key becomes a sign-in message. */
+async function whoAmI(key: string): Promise<Me> {
   try {
-    await api.get("/v1/usage?granularity=day");
+    return await createApiClient(key, () => undefined).get<Me>("/v1/me");
   } catch (error) {
-    if (error instanceof ApiError && error.status === 401) throw new Error("That key was not accepted. Check it was copied whole and has not been revoked.", { cause: error });
-    if (error instanceof ApiError && error.code === "insufficient_scope") throw new Error("That key cannot read usage: it needs the usage:read scope.", { cause: error });
+    if (error instanceof ApiError && error.status === 401) {
+      throw new Error("That key was not accepted. Check it was copied whole and has not been revoked or expired.", { cause: error });
+    }
     throw new Error(describeError(error), { cause: error });
   }
 }
 
-let signedIn = false;
-
-function enterDashboard(key: string): void {
-  if (signedIn) return;
-  signedIn = true;
+function enterDashboard(key: string, me: Me): void {
   const api = createApiClient(key, () => {
-    signedIn = false;
     signOut("Your session ended: the key was rejected (revoked or expired). Sign in with a valid key.");
   });
   const context: PanelContext = {
@@ -62,18 +55,30 @@ function enterDashboard(key: string): void {
     },
   };
   signinView.hidden = true;
-  dashboardView.hidden = false;
+  byId("dashboard-view", HTMLElement).hidden = false;
   byId("session", HTMLElement).hidden = false;
+  byId("session-tenant", HTMLElement).textContent = me.tenant_id;
   byId("session-key", HTMLElement).textContent = `${keyPrefix(key)}…`;
 
-  const usage = mountUsagePanel(context);
-  const adapters = mountAdaptersPanel(context);
-  const keys = mountKeysPanel(context, keyPrefix(key), () => {
-    signOut("You revoked the key this session was using. Sign in with another key.");
-  });
-  void usage.refresh();
-  void adapters.refresh();
-  void keys.refresh();
+  const can = (scope: string): boolean => me.scopes.includes(scope);
+  if (can("usage:read")) void mountUsagePanel(context).refresh();
+  else lockSection("usage", "usage:read", "usage cannot be shown");
+  if (can("adapters:read")) void mountAdaptersPanel(context).refresh();
+  else lockSection("adapters", "adapters:read", "adapters cannot be listed");
+  if (can("keys:manage")) {
+    void mountKeysPanel(context, me, () => {
+      signOut("You revoked the key this session was using. Sign in with another key.");
+    }).refresh();
+  } else {
+    lockSection("keys", "keys:manage", "keys cannot be listed or created");
+  }
+}
+
+/** Replaces a panel's body with what is missing, rather than letting its calls fail. */
+function lockSection(id: string, scope: string, consequence: string): void {
+  const section = byId(id, HTMLElement);
+  for (const child of section.querySelectorAll<HTMLElement>(":scope > :not(.panel-head), .panel-head > :not(h2)")) child.hidden = true;
+  section.append(h("p", { class: "card locked" }, "This key lacks the ", h("code", {}, scope), ` scope, so ${consequence}. Sign in with a key that has it.`));
 }
 
 byId("sign-out", HTMLButtonElement).addEventListener("click", () => {
@@ -88,15 +93,14 @@ signinForm.addEventListener("submit", (event) => {
     return;
   }
   signinSubmit.disabled = true;
-  signIn(key)
-    .then(() => {
+  whoAmI(key)
+    .then((me) => {
       saveKey(key);
       keyInput.value = "";
-      enterDashboard(key);
+      enterDashboard(key, me);
     })
     .catch((error: unknown) => {
-      signinError.hidden = false;
-      signinError.textContent = error instanceof Error ? error.message : String(error);
+      showSignIn(error instanceof Error ? error.message : String(error));
       keyInput.select();
     })
     .finally(() => {
@@ -105,5 +109,18 @@ signinForm.addEventListener("submit", (event) => {
 });
 
 const stored = loadKey();
-if (stored) enterDashboard(stored);
-else showSignIn(null);
+const notice = takeNotice();
+if (stored === null) {
+  showSignIn(notice);
+} else {
+  // A reload keeps the session (sessionStorage), but the key is checked again.
+  whoAmI(stored).then(
+    (me) => {
+      enterDashboard(stored, me);
+    },
+    (error: unknown) => {
+      clearKey();
+      showSignIn(error instanceof Error ? error.message : String(error));
+    },
+  );
+}

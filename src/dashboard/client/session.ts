@@ -2,6 +2,7 @@
 // the tab, and is never written anywhere persistent.
 
 const STORAGE_KEY = "t2l.dashboard.apiKey";
+const NOTICE_KEY = "t2l.dashboard.notice";
 
 export function loadKey(): string | null {
   try {
@@ -29,6 +30,26 @@ export function clearKey(): void {
 
 // `t2l_sk_` plus six characters: the same prefix the key list shows for each key.
 const PREFIX_LENGTH = 13;
+
+/** A message for the next page load (why the session ended); never a secret. */
+export function leaveNotice(message: string): void {
+  try {
+    sessionStorage.setItem(NOTICE_KEY, message);
+  } catch {
+    // Storage disabled: the reason is lost, the sign-out still happens.
+  }
+}
+
+/** The message left by the previous page load, once. */
+export function takeNotice(): string | null {
+  try {
+    const message = sessionStorage.getItem(NOTICE_KEY);
+    sessionStorage.removeItem(NOTICE_KEY);
+    return message;
+  } catch {
+    return null;
+  }
+}
 
 /** The key's public prefix, by which the key list and the header name it. */
 export function keyPrefix(key: string): string {

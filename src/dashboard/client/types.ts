@@ -1,6 +1,14 @@
 // Response shapes of the v1 API the dashboard reads (DESIGN.md, Contract 4).
 // Kept here rather than imported from the Worker, whose types need Workers globals.
 
+/** GET /v1/me: who the calling key is. */
+export interface Me {
+  tenant_id: string;
+  key_id: string;
+  scopes: string[];
+  plan: string;
+}
+
 export interface UsageBucket {
   /** ISO 8601 start of the UTC bucket; the series has no gaps. */
   start: string;

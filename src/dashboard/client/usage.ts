@@ -44,7 +44,6 @@ export function mountUsagePanel(context: PanelContext): UsagePanel {
       const usage = await context.api.get<UsageResponse>(`/v1/usage?${query}`);
       if (ticket !== latest) return;
       render(usage, bucketMs);
-      byId("session-tenant", HTMLElement).textContent = usage.tenant_id;
       updated.textContent = `Updated ${formatTime(Date.now())} UTC`;
       context.report(null);
     } catch (error) {
