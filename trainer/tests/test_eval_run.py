@@ -8,6 +8,7 @@ import json
 import pytest
 import torch
 from conftest import VOCAB, make_encoder, make_tokenizer
+from random_loras import random_lora
 from transformers import LlamaConfig, LlamaForCausalLM
 
 from t2l.checkpoint import save_hypernet
@@ -15,20 +16,10 @@ from t2l.eval import run as eval_run
 from t2l.eval.config import EvalConfig
 from t2l.eval.methods import METHODS
 from t2l.hypernet import HyperNetConfig, HyperNetwork
-from t2l.peft_io import PeftLoRA, save_peft_adapter
+from t2l.peft_io import save_peft_adapter
 from t2l.targets import discover_targets
 
 TASKS = ("bbh_boolean_expressions", "bbh_object_counting", "mbpp", "self_instruct_user")
-
-
-def random_lora(targets, seed: int) -> PeftLoRA:
-    generator = torch.Generator().manual_seed(seed)
-    weights = {
-        m.name: (torch.randn(targets.num_layers, 2, m.in_features, generator=generator),
-                 torch.randn(targets.num_layers, m.out_features, 2, generator=generator))
-        for m in targets.modules
-    }
-    return PeftLoRA(targets=targets, weights=weights, rank=2, lora_alpha=4.0)
 
 
 @pytest.fixture(scope="module")
@@ -56,7 +47,7 @@ def artifacts(tmp_path_factory):
         "training": {"mode": "test", "steps": 0},
     })
     save_peft_adapter(root / "multitask", random_lora(targets, 1))
-    save_peft_adapter(root / "oracles" / "mbpp", random_lora(targets, 2))
+    save_peft_adapter(root / "oracles" / "mbpp" / "adapter", random_lora(targets, 2))  # run layout
     return root
 
 

@@ -8,10 +8,11 @@ import copy
 import pytest
 import torch
 from peft import PeftModel
+from random_loras import random_lora
 
 from t2l.eval.adapters import AdapterHost
 from t2l.eval.scoring import generate, option_logprobs, with_description
-from t2l.peft_io import PeftLoRA, save_peft_adapter
+from t2l.peft_io import save_peft_adapter
 from t2l.prompting import prompt_token_ids
 from t2l.targets import discover_targets
 
@@ -42,19 +43,11 @@ def test_description_goes_before_the_prompt():
     assert with_description("Q?", "Answer math questions.") == "Answer math questions.\n\nQ?"
 
 
-def lora(targets, seed):
-    g = torch.Generator().manual_seed(seed)
-    return PeftLoRA(targets=targets, rank=2, lora_alpha=4.0, weights={
-        m.name: (torch.randn(targets.num_layers, 2, m.in_features, generator=g),
-                 torch.randn(targets.num_layers, m.out_features, 2, generator=g))
-        for m in targets.modules})
-
-
 def test_adapter_host_switches_like_fresh_peft_loads(llama, tmp_path):
     pristine = copy.deepcopy(llama)
     targets = discover_targets(llama, "q_proj,v_proj")
-    first = save_peft_adapter(tmp_path / "first", lora(targets, 1))
-    second = save_peft_adapter(tmp_path / "second", lora(targets, 2))
+    first = save_peft_adapter(tmp_path / "first", random_lora(targets, 1))
+    second = save_peft_adapter(tmp_path / "second", random_lora(targets, 2))
     ids = torch.tensor([[5, 6, 7, 8]])
 
     def logits(model):

@@ -19,7 +19,7 @@ class EvalConfig:
     data_dir: str | None = None  # default: $T2L_DATA_DIR or ../shared/data
     methods: tuple[str, ...] = METHODS
     multitask_lora: str | None = None  # PEFT folder
-    oracle_loras: str | None = None  # folder holding one PEFT folder per task, named by task
+    oracle_loras: str | None = None  # per task: <dir>/<task> or <dir>/<task>/adapter (PEFT)
     hypernet: str | None = None  # hypernet checkpoint folder
     limit: int | None = None  # eval items per task (None: all)
     descriptions_per_task: int = 3

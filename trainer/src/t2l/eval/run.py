@@ -116,7 +116,11 @@ def _oracle_folders(config: EvalConfig, specs: dict) -> dict[str, Path | None]:
         if not spec.trainable:
             folders[task] = None
             continue
-        folders[task] = require_peft_folder(root / task, "--oracle-loras")
+        # `<root>/<task>` itself, or the `adapter/` folder a train-lora run leaves there.
+        candidate = root / task
+        if not (candidate / "adapter_config.json").is_file() and (candidate / "adapter").is_dir():
+            candidate = candidate / "adapter"
+        folders[task] = require_peft_folder(candidate, "--oracle-loras")
     return folders
 
 
