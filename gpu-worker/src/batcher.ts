@@ -28,7 +28,8 @@ interface Pending<I, O> {
 
 export class MicroBatcher<I, O> {
   readonly #queue: Pending<I, O>[] = [];
-  #timer: NodeJS.Timeout | undefined;
+  /** Cancels the pending wait-for-more-requests timer, when one is armed. */
+  #cancelTimer: (() => void) | undefined;
   #running: Promise<void> | undefined;
   #recentBatchMs = 50;
 
@@ -64,9 +65,8 @@ export class MicroBatcher<I, O> {
   /** Resolves once every accepted request has been answered. */
   async drain(): Promise<void> {
     while (this.busy) {
-      if (this.#timer) {
-        clearTimeout(this.#timer);
-        this.#timer = undefined;
+      if (this.#cancelTimer) {
+        this.#disarm();
         this.#startBatch();
       }
       await this.#running;
@@ -76,15 +76,27 @@ export class MicroBatcher<I, O> {
   #schedule(): void {
     if (this.#running) return; // the running batch picks the queue up when it finishes
     if (this.#queue.length >= this.options.maxBatchSize) {
-      clearTimeout(this.#timer);
-      this.#timer = undefined;
+      this.#disarm();
       this.#startBatch();
-    } else if (!this.#timer) {
-      this.#timer = setTimeout(() => {
-        this.#timer = undefined;
+    } else if (!this.#cancelTimer) {
+      const fire = () => {
+        this.#cancelTimer = undefined;
         this.#startBatch();
-      }, this.options.maxWaitMs);
+      };
+      // A zero wait still lets requests that arrived in the same I/O pass join the batch.
+      if (this.options.maxWaitMs > 0) {
+        const timer = setTimeout(fire, this.options.maxWaitMs);
+        this.#cancelTimer = () => clearTimeout(timer);
+      } else {
+        const immediate = setImmediate(fire);
+        this.#cancelTimer = () => clearImmediate(immediate);
+      }
     }
+  }
+
+  #disarm(): void {
+    this.#cancelTimer?.();
+    this.#cancelTimer = undefined;
   }
 
   #startBatch(): void {
@@ -97,7 +109,7 @@ export class MicroBatcher<I, O> {
       this.#recentBatchMs = 0.8 * this.#recentBatchMs + 0.2 * (performance.now() - started);
       this.#running = undefined;
       // Let sockets that became readable during the batch enqueue first, then go again.
-      if (this.#queue.length > 0) setImmediate(() => this.#running || this.#timer || this.#startBatch());
+      if (this.#queue.length > 0) setImmediate(() => this.#running || this.#cancelTimer || this.#startBatch());
     });
   }
 

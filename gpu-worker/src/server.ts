@@ -88,6 +88,8 @@ async function handle(req: IncomingMessage, res: ServerResponse, services: Worke
     if (route.signed) verifyRequest(services.config.secret, req.headers, req.method!, path, body);
     response = await route.handle({ requestId, headers: req.headers, body, signal: aborter.signal, receivedAt }, services);
   } catch (error) {
+    // A client that went away needs no answer and is not a server fault worth logging.
+    if (aborter.signal.aborted && !(error instanceof WorkerError)) return;
     response = problemResponse(error, requestId);
   }
 

@@ -23,6 +23,13 @@ describe("MicroBatcher", () => {
     expect(batches).toEqual([{ key: "k", inputs: ["a", "b", "c"] }]);
   });
 
+  it("with a zero wait still batches requests submitted in the same pass", async () => {
+    const { batches, run } = recordingRunner();
+    const batcher = new MicroBatcher(run, { maxBatchSize: 8, maxWaitMs: 0, maxQueue: 100 });
+    await Promise.all(["a", "b"].map((x) => batcher.submit("k", x)));
+    expect(batches).toEqual([{ key: "k", inputs: ["a", "b"] }]);
+  });
+
   it("flushes at max batch size without waiting and caps every batch", async () => {
     const { batches, run } = recordingRunner(5);
     const batcher = new MicroBatcher(run, { maxBatchSize: 2, maxWaitMs: 10_000, maxQueue: 100 });

@@ -2,43 +2,51 @@
  * float32 -> IEEE 754 binary16 with round-to-nearest-even, matching numpy's `astype(float16)`
  * and torch's `.half()`: overflow goes to infinity, tiny values to signed zero or subnormals,
  * NaN stays NaN (quiet).
+ *
+ * Bit-level method after F. Giesen's `float_to_half_fast3_rtne`: normal results round by adding
+ * 0xfff plus the lowest kept mantissa bit before shifting; subnormal results let a float32
+ * addition of 0.5 do the rounding (the float32 ulp at 0.5 is the float16 subnormal step, 2^-24).
+ * It runs on Int32 views so V8 stays on its small-integer fast path (~1.5 ms per 460k values).
  */
+
+const scratchFloat = new Float32Array(1);
+const scratchBits = new Int32Array(scratchFloat.buffer);
+const ABOVE_HALF_MAX = 0x47800000; // 65536.0f: rounds to infinity from here up
+const HALF_NORMAL_MIN = 0x38800000; // 2^-14: below this the result is subnormal or zero
+const POINT_FIVE = 0x3f000000; // 0.5f
 
 /** Writes the float16 bit patterns of `source` into `target` (same length). */
 export function float32ToFloat16(source: Float32Array, target: Uint16Array): void {
   if (target.length !== source.length) throw new RangeError("float16 target length must equal source length");
-  const bits = new Uint32Array(source.buffer, source.byteOffset, source.length);
-  for (let i = 0; i < bits.length; i += 1) target[i] = float32BitsToFloat16Bits(bits[i]!);
-}
-
-export function float32BitsToFloat16Bits(x: number): number {
-  const sign = (x >>> 16) & 0x8000;
-  const exponent = (x >>> 23) & 0xff;
-  const mantissa = x & 0x7fffff;
-
-  if (exponent === 0xff) return sign | 0x7c00 | (mantissa === 0 ? 0 : 0x200 | (mantissa >>> 13));
-
-  const halfExponent = exponent - 112; // rebias 127 -> 15
-  if (halfExponent >= 0x1f) return sign | 0x7c00;
-
-  if (halfExponent <= 0) {
-    // Result is subnormal (or zero): value = (1.m) * 2^(e-127) expressed in units of 2^-24.
-    if (halfExponent < -10) return sign;
-    const full = mantissa | 0x800000;
-    const shift = 14 - halfExponent;
-    let half = full >>> shift;
-    const remainder = full & ((1 << shift) - 1);
-    const halfway = 1 << (shift - 1);
-    if (remainder > halfway || (remainder === halfway && (half & 1) === 1)) half += 1;
-    return sign | half;
+  const bits = new Int32Array(source.buffer, source.byteOffset, source.length);
+  for (let i = 0; i < bits.length; i += 1) {
+    let x = bits[i]!;
+    const sign = (x >>> 16) & 0x8000;
+    x &= 0x7fffffff;
+    let half: number;
+    if (x >= ABOVE_HALF_MAX) {
+      half = x > 0x7f800000 ? 0x7e00 : 0x7c00; // NaN -> quiet NaN, else infinity
+    } else if (x < HALF_NORMAL_MIN) {
+      scratchBits[0] = x;
+      scratchFloat[0] = scratchFloat[0]! + 0.5;
+      half = scratchBits[0]! - POINT_FIVE;
+    } else {
+      // Rebias the exponent (127 -> 15) and round to nearest even in one integer addition.
+      half = (x - 0x37fff001 + ((x >> 13) & 1)) >> 13;
+    }
+    target[i] = half | sign;
   }
-
-  let half = (halfExponent << 10) | (mantissa >>> 13);
-  const remainder = mantissa & 0x1fff;
-  // A carry out of the mantissa correctly bumps the exponent (and can round up to infinity).
-  if (remainder > 0x1000 || (remainder === 0x1000 && (half & 1) === 1)) half += 1;
-  return sign | half;
 }
+
+/** One value: `bits` is the float32 bit pattern (signed or unsigned 32-bit integer). */
+export function float32BitsToFloat16Bits(bits: number): number {
+  oneBits[0] = bits;
+  float32ToFloat16(oneFloat, oneHalf);
+  return oneHalf[0]!;
+}
+const oneFloat = new Float32Array(1);
+const oneBits = new Int32Array(oneFloat.buffer);
+const oneHalf = new Uint16Array(1);
 
 /** Exact float16 -> float32 decode (used by tests and by readers of our own files). */
 export function float16BitsToNumber(h: number): number {

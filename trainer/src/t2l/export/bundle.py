@@ -52,7 +52,12 @@ def export_bundle(options: ExportOptions, encoder: TaskEncoder | None = None) ->
     """Write the bundle; -> its manifest. `encoder` overrides loading one (tests, benches)."""
     hypernet, meta = load_hypernet(options.checkpoint)
     hypernet.eval()
-    encoder = (encoder or TaskEncoder.from_pretrained(_encoder_name(options, meta))).eval()
+    if meta.get("normalization", NORMALIZATION_RULE) != NORMALIZATION_RULE:
+        raise ValueError(
+            f"{options.checkpoint} was trained with description normalisation "
+            f"{meta['normalization']!r}; the exporter and worker implement {NORMALIZATION_RULE!r}"
+        )
+    encoder = (encoder or _load_encoder(options, meta)).eval()
     if encoder.dim != hypernet.config.embed_dim:
         raise ValueError(
             f"--encoder {encoder.name} embeds to {encoder.dim} dims but the checkpoint expects "
@@ -98,11 +103,17 @@ def export_bundle(options: ExportOptions, encoder: TaskEncoder | None = None) ->
     return manifest
 
 
-def _encoder_name(options: ExportOptions, meta: dict) -> str:
-    recorded = meta.get("encoder")
-    if isinstance(recorded, dict):
-        recorded = recorded.get("name")
-    return options.encoder or recorded or DEFAULT_ENCODER
+def _load_encoder(options: ExportOptions, meta: dict) -> TaskEncoder:
+    """The encoder the checkpoint was trained with, with its recorded pooling and length."""
+    recorded = meta.get("encoder") or {}
+    if isinstance(recorded, str):
+        recorded = {"name": recorded}
+    return TaskEncoder.from_pretrained(
+        options.encoder or recorded.get("name") or DEFAULT_ENCODER,
+        pooling=recorded.get("pooling"),
+        normalize=recorded.get("normalize"),
+        max_length=recorded.get("max_length"),
+    )
 
 
 def _base_model(options: ExportOptions, meta: dict) -> dict:

@@ -1,0 +1,149 @@
+// gpu-worker benchmark: per-description latency through the HTTP service vs the bare ONNX
+// Runtime graph time measured in the same run, batched throughput, byte-identity of batched
+// and single answers on the real shape, and the worker's peak RSS.
+// Writes docs/results/gpu_worker.json. Usage: node bench/gpu_worker.mjs [--quick]
+import { spawn, spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { availableParallelism, cpus } from "node:os";
+import { resolve } from "node:path";
+
+const ROOT = resolve(import.meta.dirname, "..");
+const WORKER = resolve(ROOT, "gpu-worker");
+const QUICK = process.argv.includes("--quick");
+const SECRET = "bench-secret-0123456789abcdef";
+const THREADS = Number(process.env.ORT_INTRA_OP_THREADS ?? availableParallelism());
+const COUNTS = QUICK ? { warmup: 3, bare: 20, sequential: 30, batched: 64 } : { warmup: 8, bare: 100, sequential: 200, batched: 512 };
+const CONCURRENCY = 32;
+const GOALS = { p50_ms: 15, ratio_service_over_bare_ort: 3, adapters_per_s_batched: 200, peak_rss_mb: 500 };
+
+const SUBJECTS = ["customer emails", "legal contracts", "grade-school math problems", "Python stack traces", "restaurant reviews", "medical abstracts", "tweets about elections", "product manuals"];
+const TASKS = ["Summarise", "Classify the tone of", "Extract the key entities from", "Translate into French", "Answer questions about", "Write a one-line title for", "Find factual errors in", "Rewrite for a ten-year-old"];
+const DESCRIPTIONS = TASKS.flatMap((task) => SUBJECTS.map((subject) => `${task} ${subject}, keeping the answer short and precise.`));
+
+const run = (command, args, options = {}) => {
+  const result = spawnSync(command, args, { cwd: ROOT, encoding: "utf8", ...options });
+  if (result.status !== 0) throw new Error(`${command} ${args.join(" ")} failed:\n${result.stderr}`);
+  return result.stdout.trim();
+};
+const percentile = (values, p) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+};
+const round = (x, digits = 2) => Number(x.toFixed(digits));
+
+// 1. The bundle and the worker build.
+const pythonEnv = { ...process.env, HF_HUB_OFFLINE: "1", TRANSFORMERS_VERBOSITY: "error", HF_HUB_DISABLE_PROGRESS_BARS: "1" };
+const bundlesDir = run(resolve(ROOT, ".venv/bin/python"), ["bench/gpu_worker_bundle.py", ".cache/bench/gpu-worker"], { env: pythonEnv }).split("\n").at(-1);
+run("npm", ["--prefix", WORKER, "run", "--silent", "build"]);
+const { loadBundles } = await import(resolve(WORKER, "dist/bundle/loadBundles.js"));
+const { signRequest } = await import(resolve(WORKER, "dist/http/signing.js"));
+
+// 2. Bare ONNX Runtime: encoder + hypernetwork `run` time for one description, in this process.
+const [bundle] = await loadBundles(bundlesDir, { providers: "cpu", intraOpThreads: THREADS });
+const bareMs = [];
+for (let i = 0; i < COUNTS.warmup + COUNTS.bare; i += 1) {
+  const timing = { ortMs: 0 };
+  await bundle.generate([DESCRIPTIONS[i % DESCRIPTIONS.length]], timing);
+  if (i >= COUNTS.warmup) bareMs.push(timing.ortMs);
+}
+const bundleId = bundle.id;
+await bundle.dispose();
+
+// 3. The service, as its own process (so its RSS is its own), on an ephemeral port.
+const worker = spawn(process.execPath, [resolve(WORKER, "dist/main.js")], {
+  env: { ...process.env, BUNDLES_DIR: bundlesDir, GPU_WORKER_SECRET: SECRET, PORT: "0", ORT_INTRA_OP_THREADS: String(THREADS), MAX_QUEUE: "1024" },
+  stdio: ["ignore", "pipe", "inherit"],
+});
+const url = await new Promise((resolveUrl, reject) => {
+  let output = "";
+  worker.stdout.on("data", (chunk) => {
+    output += chunk;
+    const match = /listening on (http:\/\/\S+)/.exec(output);
+    if (match) resolveUrl(match[1]);
+  });
+  worker.once("exit", (code) => reject(new Error(`worker exited with ${code} before listening`)));
+});
+
+async function generate(description) {
+  const body = JSON.stringify({ description, dtype: "float16" });
+  const started = performance.now();
+  const response = await fetch(`${url}/v1/generate`, {
+    method: "POST",
+    headers: { "content-type": "application/json", ...signRequest(SECRET, "POST", "/v1/generate", new TextEncoder().encode(body)) },
+    body,
+  });
+  const bytes = Buffer.from(await response.arrayBuffer());
+  const elapsed = performance.now() - started;
+  if (response.status !== 200) throw new Error(`HTTP ${response.status}: ${bytes.toString("utf8")}`);
+  const sha = createHash("sha256").update(bytes).digest("hex");
+  if (sha !== response.headers.get("x-adapter-sha256")) throw new Error("body does not match X-Adapter-Sha256");
+  return { elapsed, sha, bytes: bytes.length };
+}
+
+// 4. Per-description latency, one request at a time.
+const latencies = [];
+const singleSha = new Map();
+let adapterBytes = 0;
+for (let i = 0; i < COUNTS.warmup + COUNTS.sequential; i += 1) {
+  const description = DESCRIPTIONS[i % DESCRIPTIONS.length];
+  const { elapsed, sha, bytes } = await generate(description);
+  singleSha.set(description, sha);
+  adapterBytes = bytes;
+  if (i >= COUNTS.warmup) latencies.push(elapsed);
+}
+
+// 5. Batched throughput: CONCURRENCY requests in flight until COUNTS.batched are answered.
+let next = 0;
+let mismatches = 0;
+const throughputStarted = performance.now();
+await Promise.all(
+  Array.from({ length: CONCURRENCY }, async () => {
+    while (next < COUNTS.batched) {
+      const description = DESCRIPTIONS[next++ % DESCRIPTIONS.length];
+      const { sha } = await generate(description);
+      if (singleSha.has(description) && singleSha.get(description) !== sha) mismatches += 1;
+    }
+  }),
+);
+const throughputSeconds = (performance.now() - throughputStarted) / 1000;
+
+// 6. Batch sizes the service actually formed, peak RSS, then a graceful stop.
+const metrics = await (await fetch(`${url}/metrics`)).text();
+const metric = (name) => Number(new RegExp(`^${name} (\\S+)$`, "m").exec(metrics)?.[1] ?? Number.NaN);
+const peakRssKb = Number(/^VmHWM:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${worker.pid}/status`, "utf8"))[1]);
+worker.kill("SIGTERM");
+const exitCode = await new Promise((resolveExit) => worker.once("exit", resolveExit));
+
+const p50 = percentile(latencies, 50);
+const bareP50 = percentile(bareMs, 50);
+const result = {
+  benchmark: "gpu_worker",
+  command: `node bench/gpu_worker.mjs${QUICK ? " --quick" : ""}`,
+  measured_at: new Date().toISOString(),
+  machine: { cpus: availableParallelism(), cpu_model: cpus()[0]?.model ?? "unknown", node: process.version, execution_provider: "cpu", ort_intra_op_threads: THREADS },
+  bundle: bundleId,
+  adapter: { dtype: "float16", bytes: adapterBytes },
+  requests: { sequential: latencies.length, batched: COUNTS.batched, concurrency: CONCURRENCY, distinct_descriptions: DESCRIPTIONS.length },
+  p50_ms: round(p50),
+  p99_ms: round(percentile(latencies, 99)),
+  bare_ort_p50_ms: round(bareP50),
+  bare_ort_p99_ms: round(percentile(bareMs, 99)),
+  ratio_service_over_bare_ort: round(p50 / bareP50, 3),
+  adapters_per_s_batched: round(COUNTS.batched / throughputSeconds, 1),
+  mean_batch_size: round(metric("t2l_worker_batch_size_sum") / metric("t2l_worker_batch_size_count")),
+  batched_bytes_equal_single: mismatches === 0,
+  peak_rss_mb: round(peakRssKb / 1024, 1),
+  graceful_exit_code: exitCode,
+  goals: GOALS,
+};
+result.meets_goals = {
+  p50_ms: result.p50_ms <= GOALS.p50_ms,
+  ratio_service_over_bare_ort: result.ratio_service_over_bare_ort <= GOALS.ratio_service_over_bare_ort,
+  adapters_per_s_batched: result.adapters_per_s_batched >= GOALS.adapters_per_s_batched,
+  peak_rss_mb: result.peak_rss_mb <= GOALS.peak_rss_mb,
+};
+mkdirSync(resolve(ROOT, "docs/results"), { recursive: true });
+writeFileSync(resolve(ROOT, "docs/results/gpu_worker.json"), `${JSON.stringify(result, null, 2)}\n`);
+console.log(JSON.stringify(result, null, 2));
+if (mismatches > 0 || exitCode !== 0) process.exit(1);
