@@ -11,6 +11,8 @@ import { fileURLToPath } from "node:url";
 import { runStep, startService, stopServices, waitForHttp } from "../../scripts/lib/process.mjs";
 
 export const root = resolve(fileURLToPath(import.meta.url), "../../..");
+// The project's pinned wrangler, called directly: `npx` costs seconds per call here.
+export const WRANGLER = join(root, "node_modules", ".bin", "wrangler");
 export const wranglerEnv = { ...process.env, WRANGLER_SEND_METRICS: "false", NO_COLOR: "1" };
 
 /** A port nobody listens on right now (the OS picks it). */
@@ -43,14 +45,14 @@ export async function startLocalEdge(options = {}) {
     GPU_WORKER_URL: options.gpuWorkerUrl ?? `http://127.0.0.1:${await freePort()}`,
   };
 
-  runStep("npx", ["wrangler", "d1", "migrations", "apply", "DB", "--local", "--persist-to", persistDir], {
+  runStep(WRANGLER, ["d1", "migrations", "apply", "DB", "--local", "--persist-to", persistDir], {
     cwd: root,
     env: wranglerEnv,
     stdio: ["ignore", "ignore", "inherit"],
   });
   const url = `http://127.0.0.1:${port}`;
   const args = [
-    "wrangler", "dev",
+    "dev",
     "--ip", "127.0.0.1",
     "--port", String(port),
     "--inspector-port", String(inspectorPort),
@@ -61,7 +63,7 @@ export async function startLocalEdge(options = {}) {
   ];
   let server = null;
   const startServer = async () => {
-    server = startService("edge", "npx", args, { cwd: root, env: wranglerEnv, quiet: process.env.T2L_TEST_VERBOSE !== "1" });
+    server = startService("edge", WRANGLER, args, { cwd: root, env: wranglerEnv, quiet: process.env.T2L_TEST_VERBOSE !== "1" });
     await waitForHttp(`${url}/healthz`, server, 60_000);
   };
   const stopServer = async () => {

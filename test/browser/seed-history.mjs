@@ -6,7 +6,7 @@
 // page against those responses.
 import { randomBytes, randomUUID } from "node:crypto";
 import { runStep } from "../../scripts/lib/process.mjs";
-import { root, wranglerEnv } from "./local-edge.mjs";
+import { root, WRANGLER, wranglerEnv } from "./local-edge.mjs";
 
 const HOUR_MS = 3_600_000;
 const BUNDLE = "smollm2-135m-instruct-t2l@0.1.0";
@@ -58,7 +58,7 @@ export async function seedHistory(edge, tenantId, keyId) {
       .join(", ")};`,
   ];
   await edge.whileStopped(async (persistDir) =>
-    runStep("npx", ["wrangler", "d1", "execute", "DB", "--local", "--persist-to", persistDir, "--command", statements.join("\n")], {
+    runStep(WRANGLER, ["d1", "execute", "DB", "--local", "--persist-to", persistDir, "--command", statements.join("\n")], {
       cwd: root,
       env: wranglerEnv,
       stdio: ["ignore", "ignore", "inherit"],
