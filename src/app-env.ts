@@ -1,4 +1,5 @@
 import type { Env, Settings } from "./env";
+import type { ServerTiming } from "./lib/server-timing";
 import type { Services } from "./services/services";
 import type { Principal } from "./services/key-store";
 
@@ -10,5 +11,6 @@ export interface AppEnv {
     settings: Settings;
     services: Services;
     principal: Principal;
+    timing: ServerTiming;
   };
 }

@@ -18,6 +18,7 @@ import { registerListAdapters } from "./routes/adapters/list-adapters";
 import { registerGetCdnFile } from "./routes/cdn/get-cdn-file";
 import { registerHealth } from "./routes/health";
 import { registerCreateKey } from "./routes/keys/create-key";
+import { registerGetMe } from "./routes/keys/get-me";
 import { registerListKeys } from "./routes/keys/list-keys";
 import { registerRevokeKey } from "./routes/keys/revoke-key";
 import { registerOpenApi } from "./routes/openapi";
@@ -55,6 +56,7 @@ export function createApp(): OpenAPIHono<AppEnv> {
   registerListTenants(app);
   registerUpdateTenant(app);
   registerCreateTenantKey(app);
+  registerGetMe(app);
   registerCreateKey(app);
   registerListKeys(app);
   registerRevokeKey(app);

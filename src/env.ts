@@ -1,11 +1,13 @@
 import { z } from "zod";
 import type { GenerationFlight } from "./durable-objects/generation-flight";
 import type { RateLimiter } from "./durable-objects/rate-limiter";
+import type { UsageEvent } from "./services/usage-meter";
 
 /** Bindings and secrets as wrangler hands them to the Worker (wrangler.toml, .dev.vars). */
 export interface Env {
   DB: D1Database;
   CACHE: KVNamespace;
+  USAGE_EVENTS: Queue<UsageEvent>;
   BLOBS: R2Bucket;
   RATE_LIMITER: DurableObjectNamespace<RateLimiter>;
   GENERATION_FLIGHTS: DurableObjectNamespace<GenerationFlight>;
@@ -29,6 +31,7 @@ const positiveInt = (min: number, max: number) => z.coerce.number().int().min(mi
 const EnvSchema = z.object({
   DB: binding("DB", "prepare"),
   CACHE: binding("CACHE", "getWithMetadata"),
+  USAGE_EVENTS: binding("USAGE_EVENTS", "sendBatch"),
   BLOBS: binding("BLOBS", "createMultipartUpload"),
   RATE_LIMITER: binding("RATE_LIMITER", "idFromName"),
   GENERATION_FLIGHTS: binding("GENERATION_FLIGHTS", "idFromName"),

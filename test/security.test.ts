@@ -18,7 +18,8 @@ interface RouteCase {
   method: string;
   /** OpenAPI path template, e.g. /v1/adapters/{adapter_id}. */
   template: string;
-  scope: Scope;
+  /** null: any valid key will do (no scope case). */
+  scope: Scope | null;
   path: (f: Fixture) => string;
   body?: unknown;
   /** Whether the path names a tenant-owned resource (then another tenant gets 404). */
@@ -41,6 +42,7 @@ const ROUTES: RouteCase[] = [
   { method: "GET", template: "/v1/keys", scope: "keys:manage", path: () => "/v1/keys", owned: false },
   { method: "DELETE", template: "/v1/keys/{key_id}", scope: "keys:manage", path: (f) => `/v1/keys/${f.keyId}`, owned: true },
   { method: "GET", template: "/v1/usage", scope: "usage:read", path: () => "/v1/usage", owned: false },
+  { method: "GET", template: "/v1/me", scope: null, path: () => "/v1/me", owned: false },
 ];
 
 let fixture: Fixture;
@@ -86,17 +88,17 @@ describe.each(ROUTES)("$method $template", (route) => {
   });
 
   it("401 with a revoked key", async () => {
-    const key = await mintKey(fixture.owner.id, [route.scope]);
+    const key = await mintKey(fixture.owner.id, route.scope ? [route.scope] : ["usage:read"]);
     await env.DB.prepare("UPDATE api_keys SET revoked_at = 1 WHERE id = ?1").bind(key.id).run();
     await expectProblem(await send(key.key), 401, "invalid_api_key");
   });
 
-  it("403 with a key that lacks the scope", async () => {
+  it.runIf(route.scope !== null)("403 with a key that lacks the scope", async () => {
     const others = SCOPES.filter((scope) => scope !== route.scope);
     const key = await mintKey(fixture.owner.id, others);
     const response = await send(key.key);
     await expectProblem(response, 403, "insufficient_scope");
-    expect(response.headers.get("WWW-Authenticate")).toContain(`scope="${route.scope}"`);
+    expect(response.headers.get("WWW-Authenticate")).toContain(`scope="${route.scope ?? ""}"`);
   });
 
   it.runIf(route.owned)("404 for another tenant's resource, which stays intact", async () => {

@@ -12,8 +12,16 @@ export async function sha256Hex(data: string | ArrayBuffer | Uint8Array): Promis
   return toHex(await crypto.subtle.digest("SHA-256", bytes));
 }
 
-async function hmacKey(secret: string): Promise<CryptoKey> {
-  return crypto.subtle.importKey("raw", encoder.encode(secret), { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
+// Imported keys are reused for the isolate's life: there are only a few secrets.
+const hmacKeys = new Map<string, Promise<CryptoKey>>();
+
+function hmacKey(secret: string): Promise<CryptoKey> {
+  let key = hmacKeys.get(secret);
+  if (!key) {
+    key = crypto.subtle.importKey("raw", encoder.encode(secret), { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
+    hmacKeys.set(secret, key);
+  }
+  return key;
 }
 
 export async function hmacSha256Hex(secret: string, message: string): Promise<string> {

@@ -15,9 +15,9 @@ export function bearerToken(header: string | undefined): string | null {
 /**
  * Tenant API key auth for one route: 401 (with WWW-Authenticate) for a missing, malformed,
  * unknown, revoked or expired key; 403 for a key without `scope` or a suspended tenant;
- * then the key's and tenant's rate limits.
+ * then the key's and tenant's rate limits. `null` accepts any valid key.
  */
-export function requireScope(scope: Scope) {
+export function requireScope(scope: Scope | null) {
   return createMiddleware<AppEnv>(async (c, next) => {
     const token = bearerToken(c.req.header("Authorization"));
     if (!token) {
@@ -28,15 +28,15 @@ export function requireScope(scope: Scope) {
         headers: { "WWW-Authenticate": `${REALM}, error="invalid_token"` },
       });
     if (!isWellFormedApiKey(token)) throw invalid();
-    const principal = await c.get("services").keys.authenticate(token);
+    const principal = await c.get("timing").measure("auth", () => c.get("services").keys.authenticate(token));
     if (!principal) throw invalid();
     if (principal.tenantStatus !== "active") throw new ApiError("tenant_suspended", "This tenant is suspended; contact the operator.");
-    if (!principal.scopes.includes(scope)) {
+    if (scope !== null && !principal.scopes.includes(scope)) {
       throw new ApiError("insufficient_scope", `This API key lacks the \`${scope}\` scope.`, {
         headers: { "WWW-Authenticate": `${REALM}, error="insufficient_scope", scope="${scope}"` },
       });
     }
-    await enforceRateLimit(c, principal);
+    await c.get("timing").measure("ratelimit", () => enforceRateLimit(c, principal));
     c.set("principal", principal);
     await next();
   });

@@ -3,6 +3,7 @@ import type { AppEnv } from "../app-env";
 import { checkEnv } from "../env";
 import { ApiError } from "../errors/api-error";
 import { newId } from "../lib/ids";
+import { ServerTiming } from "../lib/server-timing";
 import { createServices } from "../services/services";
 
 /**
@@ -20,6 +21,10 @@ export const requestContext: MiddlewareHandler<AppEnv> = async (c, next) => {
   }
   c.set("settings", check.settings);
   c.set("services", createServices(c.env, check.settings, c.executionCtx));
+  const timing = new ServerTiming();
+  c.set("timing", timing);
   await next();
   c.header("X-Request-Id", requestId);
+  const header = timing.header();
+  if (header) c.header("Server-Timing", header);
 };

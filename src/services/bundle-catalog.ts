@@ -5,6 +5,9 @@ import type { GpuWorkerClient } from "./gpu-worker-client";
 // Bundle manifests change only when the worker fleet loads a new bundle.
 const BUNDLES_CACHE_KEY = "bundles:v1";
 const BUNDLES_CACHE_TTL_SECONDS = 300;
+// And per isolate, to keep even the KV read off the hot path.
+const BUNDLES_MEMO_MS = 30_000;
+let memo: { until: number; bundles: BundleInfo[] } | null = null;
 
 /** The part of a Contract 1 manifest the edge relies on; the rest is kept verbatim. */
 const ManifestSchema = z
@@ -94,6 +97,13 @@ export class BundleCatalog {
   }
 
   private async all(): Promise<BundleInfo[]> {
+    if (memo && memo.until > Date.now()) return memo.bundles;
+    const bundles = await this.load();
+    memo = { until: Date.now() + BUNDLES_MEMO_MS, bundles };
+    return bundles;
+  }
+
+  private async load(): Promise<BundleInfo[]> {
     const cached = await this.cache.get<BundleInfo[]>(BUNDLES_CACHE_KEY, "json");
     if (cached) return cached;
     let fresh: { info: BundleInfo; manifest: Manifest }[];

@@ -41,7 +41,7 @@ export function createServices(env: Env, settings: Settings, background: Backgro
     blobs: new BlobStore(env.BLOBS),
     bundles: new BundleCatalog(env.DB, env.CACHE, gpuWorker, settings.defaultBundle),
     idempotency: new IdempotencyStore(env.DB),
-    usage: new UsageMeter(env.DB, background),
+    usage: new UsageMeter(env.DB, env.USAGE_EVENTS, background),
     signer: new UrlSigner(env.URL_SIGNING_SECRET, settings.cdnUrlTtlSeconds),
     background,
   };

@@ -33,29 +33,39 @@ export function monthStart(now: number): number {
   return Date.UTC(date.getUTCFullYear(), date.getUTCMonth(), 1);
 }
 
-/** Usage events in D1, deduplicated by (tenant, event id), written off the hot path. */
+/**
+ * Usage events: recorded onto a queue off the hot path (a cache hit must not wait on, or
+ * queue behind, a D1 write), inserted into D1 in batches by the queue consumer, and
+ * deduplicated there by (tenant, event id), so a redelivered batch is counted once.
+ */
 export class UsageMeter {
   constructor(
     private readonly db: D1Database,
+    private readonly queue: Queue<UsageEvent>,
     private readonly background: Background,
   ) {}
 
   record(event: UsageEvent): void {
     this.background.waitUntil(
-      this.insert(event).catch((error: unknown) => {
-        console.error(JSON.stringify({ level: "error", msg: "usage event lost", eventId: event.eventId, error: String(error) }));
+      this.queue.send(event, { contentType: "json" }).catch((error: unknown) => {
+        console.error(JSON.stringify({ level: "error", msg: "usage event not queued", eventId: event.eventId, error: String(error) }));
       }),
     );
   }
 
-  async insert(event: UsageEvent): Promise<void> {
-    await this.db
-      .prepare(
-        `INSERT OR IGNORE INTO usage_events (tenant_id, event_id, key_id, kind, adapter_id, bundle_ref, bytes, gpu_ms, cache_hit, created_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)`,
-      )
-      .bind(event.tenantId, event.eventId, event.keyId, event.kind, event.adapterId, event.bundleRef, event.bytes, event.gpuMs, event.kind === "cache_hit" ? 1 : 0, event.at)
-      .run();
+  /** The consumer side: one D1 batch for many events; duplicates are ignored. */
+  async insertMany(events: UsageEvent[]): Promise<void> {
+    if (events.length === 0) return;
+    await this.db.batch(
+      events.map((event) =>
+        this.db
+          .prepare(
+            `INSERT OR IGNORE INTO usage_events (tenant_id, event_id, key_id, kind, adapter_id, bundle_ref, bytes, gpu_ms, cache_hit, created_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)`,
+          )
+          .bind(event.tenantId, event.eventId, event.keyId, event.kind, event.adapterId, event.bundleRef, event.bytes, event.gpuMs, event.kind === "cache_hit" ? 1 : 0, event.at),
+      ),
+    );
   }
 
   async generationsThisMonth(tenantId: string, now = Date.now()): Promise<number> {

@@ -66,3 +66,19 @@ describe("tenant API keys", () => {
     expect((await call("GET", "/v1/keys", { key: owner.key })).status).toBe(200);
   });
 });
+
+describe("GET /v1/me", () => {
+  it("describes the calling key with any scope", async () => {
+    const tenant = await createTenant("pro");
+    const key = await mintKey(tenant.id, ["usage:read"]);
+    const response = await call("GET", "/v1/me", { key: key.key });
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({
+      tenant_id: tenant.id,
+      key_id: key.id,
+      scopes: ["usage:read"],
+      plan: "pro",
+      limits: { key_requests_per_min: 600, tenant_requests_per_min: 1200, monthly_generations: 10000 },
+    });
+  });
+});

@@ -16,13 +16,13 @@ const inline = { waitUntil: () => undefined };
 describe("GET /v1/usage", () => {
   it("returns a gap-free hourly and daily series with totals and quota, deduplicating event ids", async () => {
     const tenant = await createTenant("pro");
-    const meter = new UsageMeter(env.DB, inline);
+    const meter = new UsageMeter(env.DB, env.USAGE_EVENTS, inline);
     const base = Date.UTC(2026, 10, 27, 10, 0, 0);
     const event = { tenantId: tenant.id, keyId: tenant.keyId, adapterId: "ad_x", bundleRef: "b@1" };
-    await meter.insert({ ...event, eventId: "e1", kind: "generation", bytes: 100, gpuMs: 40, at: base + 5 * 60_000 });
-    await meter.insert({ ...event, eventId: "e1", kind: "generation", bytes: 100, gpuMs: 40, at: base + 5 * 60_000 });
-    await meter.insert({ ...event, eventId: "e2", kind: "cache_hit", bytes: 100, gpuMs: 0, at: base + 10 * 60_000 });
-    await meter.insert({ ...event, eventId: "e3", kind: "download", bytes: 60, gpuMs: 0, at: base + 2 * HOUR + 1 });
+    const generation = { ...event, eventId: "e1", kind: "generation", bytes: 100, gpuMs: 40, at: base + 5 * 60_000 } as const;
+    // The same event delivered twice (a redelivered queue batch) counts once.
+    await meter.insertMany([generation, { ...event, eventId: "e2", kind: "cache_hit", bytes: 100, gpuMs: 0, at: base + 10 * 60_000 }]);
+    await meter.insertMany([generation, { ...event, eventId: "e3", kind: "download", bytes: 60, gpuMs: 0, at: base + 2 * HOUR + 1 }]);
 
     const from = new Date(base).toISOString();
     const to = new Date(base + 3 * HOUR).toISOString();
@@ -52,7 +52,8 @@ describe("GET /v1/usage", () => {
   it("never shows another tenant's usage", async () => {
     const owner = await createTenant();
     const other = await createTenant();
-    await new UsageMeter(env.DB, inline).insert({ tenantId: owner.id, keyId: owner.keyId, adapterId: null, bundleRef: null, eventId: "x", kind: "generation", bytes: 1, gpuMs: 1, at: Date.now() });
+    const meter = new UsageMeter(env.DB, env.USAGE_EVENTS, inline);
+    await meter.insertMany([{ tenantId: owner.id, keyId: owner.keyId, adapterId: null, bundleRef: null, eventId: "x", kind: "generation", bytes: 1, gpuMs: 1, at: Date.now() }]);
     const body = await (await call("GET", "/v1/usage", { key: other.key })).json<UsageBody>();
     expect(body.totals.generations).toBe(0);
   });

@@ -19,7 +19,7 @@ export function uniqueDescription(text = "Summarise support tickets in one sente
 }
 
 /** Polls until `check` stops throwing (for effects written with waitUntil). */
-export async function eventually(check: () => Promise<void>, timeoutMs = 3_000): Promise<void> {
+export async function eventually(check: () => Promise<void>, timeoutMs = 8_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     try {

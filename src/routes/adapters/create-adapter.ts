@@ -70,7 +70,7 @@ interface Outcome {
 async function findOrGenerate(c: Context<AppEnv>, identity: Identity, description: string, visibility: "private" | "public"): Promise<Outcome> {
   const { adapters, usage } = c.get("services");
   const principal = c.get("principal");
-  const hit = await adapters.findReady(identity);
+  const hit = await c.get("timing").measure("lookup", () => adapters.findReady(identity));
   if (hit) return { row: hit, generated: false, generationMs: 0 };
 
   const used = await usage.generationsThisMonth(principal.tenantId);
@@ -98,8 +98,9 @@ export function registerCreateAdapter(app: OpenAPIHono<AppEnv>): void {
     if (length < 1 || length > MAX_NORMALIZED_CHARS) {
       throw new ApiError("invalid_description", `The normalised description must be 1..${MAX_NORMALIZED_CHARS} characters; it is ${length}.`);
     }
-    const bundle = await services.bundles.resolve(body.bundle);
-    const identity: Identity = { tenantId: principal.tenantId, bundleRef: bundle.ref, descriptionSha256: await descriptionSha256(description) };
+    const timing = c.get("timing");
+    const [bundle, sha] = await timing.measure("bundle", () => Promise.all([services.bundles.resolve(body.bundle), descriptionSha256(description)]));
+    const identity: Identity = { tenantId: principal.tenantId, bundleRef: bundle.ref, descriptionSha256: sha };
 
     if (idempotencyKey !== undefined) {
       const requestSha = await sha256Hex(JSON.stringify([identity.bundleRef, identity.descriptionSha256, body.visibility]));
@@ -130,7 +131,8 @@ export function registerCreateAdapter(app: OpenAPIHono<AppEnv>): void {
       gpuMs: generated ? outcome.generationMs : 0,
       at: Date.now(),
     });
-    const response: CreateAdapterResponse = { ...(await toAdapter(services, row, new URL(c.req.url).origin, principal.keyId)), cached: !generated };
+    const view = await timing.measure("sign", () => toAdapter(services, row, new URL(c.req.url).origin, principal.keyId));
+    const response: CreateAdapterResponse = { ...view, cached: !generated };
     const status = generated ? 201 : 200;
     if (idempotencyKey !== undefined) await services.idempotency.completeStatement(principal.tenantId, idempotencyKey, status, JSON.stringify(response)).run();
     if (generated) c.header("Location", `/v1/adapters/${row.id}`);
