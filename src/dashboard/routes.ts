@@ -1,4 +1,5 @@
 import { Hono } from "hono";
+import { trimTrailingSlash } from "hono/trailing-slash";
 import { ASSET_VERSION, ASSETS } from "./assets.generated";
 import { renderDashboardPage } from "./page";
 
@@ -8,6 +9,9 @@ import { renderDashboardPage } from "./page";
  * API from the browser, so these routes need no bindings and no auth.
  */
 export const dashboardRoutes = new Hono();
+
+// `/dashboard/` (a common way to type it) redirects to the page rather than a 404.
+dashboardRoutes.use(trimTrailingSlash());
 
 // Everything the page loads comes from this origin; nothing inline, no CDN.
 const contentSecurityPolicy = [

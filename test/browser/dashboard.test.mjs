@@ -87,6 +87,10 @@ test("serves a self-contained, locked-down page", async () => {
     assert.equal(asset.status, 200, path);
     assert.match(asset.headers.get("cache-control"), /immutable/);
   }
+  const slash = await fetch(`${edge.url}/dashboard/`, { redirect: "manual" });
+  assert.equal(slash.status, 301);
+  assert.equal(new URL(slash.headers.get("location")).pathname, "/dashboard");
+
   // Only built assets of the current version are served: no other files, no traversal.
   const version = assets[0].split("/")[3];
   for (const path of ["000000000000/main.js", `${version}/routes.ts`, `${version}/..%2Froutes.ts`, `${version}/tsconfig.json`, `${version}/toString`]) {

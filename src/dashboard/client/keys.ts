@@ -60,7 +60,9 @@ export function mountKeysPanel(context: PanelContext, me: Me, onOwnKeyRevoked: (
     try {
       const query = new URLSearchParams({ limit: "100", include_revoked: String(showRevoked.checked) });
       const keys = await context.api.get<KeyList>(`/v1/keys?${query}`);
-      replaceChildren(list, keyTable(keys.data));
+      // 100 is the API's page limit; a tenant with more keys is told, not silently cut off.
+      const more = keys.next_after === null ? null : h("p", { class: "hint" }, `Showing the first ${keys.data.length} keys.`);
+      replaceChildren(list, keyTable(keys.data), more);
     } catch (error) {
       replaceChildren(list, h("p", { class: "empty-state" }, "Keys could not be loaded."));
       context.report(error);
