@@ -36,6 +36,9 @@ try {
   console.log("\n=== applying D1 migrations (local)");
   runStep("npx", ["wrangler", "d1", "migrations", "apply", "DB", "--local"], { cwd: root, env });
 
+  console.log("\n=== building the gpu-worker");
+  runStep("npm", ["--prefix", "gpu-worker", "run", "--silent", "build"], { cwd: root, env });
+
   console.log(`\n=== starting gpu-worker on 127.0.0.1:${WORKER_PORT}`);
   const worker = startService("gpu-worker", "npm", ["--prefix", "gpu-worker", "run", "--silent", "start"], {
     cwd: root,
