@@ -48,41 +48,31 @@ def make_tokenizer() -> PreTrainedTokenizerFast:
     return tokenizer
 
 
-def make_llama() -> LlamaForCausalLM:
+def _tiny_decoder(model_cls, config_cls, **shape):
     torch.manual_seed(0)
-    return LlamaForCausalLM(
-        LlamaConfig(
-            vocab_size=len(VOCAB),
-            hidden_size=32,
-            intermediate_size=48,
-            num_hidden_layers=2,
-            num_attention_heads=4,
-            num_key_value_heads=2,
-            max_position_embeddings=256,
-            pad_token_id=0,
-            bos_token_id=2,
-            eos_token_id=3,
-        )
-    ).eval()
+    config = config_cls(
+        vocab_size=len(VOCAB),
+        hidden_size=32,
+        intermediate_size=48,
+        num_attention_heads=4,
+        num_key_value_heads=2,
+        max_position_embeddings=256,
+        pad_token_id=0,
+        bos_token_id=2,
+        eos_token_id=3,
+        **shape,
+    )
+    return model_cls(config).eval()
+
+
+def make_llama() -> LlamaForCausalLM:
+    return _tiny_decoder(LlamaForCausalLM, LlamaConfig, num_hidden_layers=2)
 
 
 def make_qwen2() -> Qwen2ForCausalLM:
-    torch.manual_seed(0)
-    return Qwen2ForCausalLM(
-        Qwen2Config(
-            vocab_size=len(VOCAB),
-            hidden_size=32,
-            intermediate_size=48,
-            num_hidden_layers=3,
-            num_attention_heads=4,
-            num_key_value_heads=2,
-            max_position_embeddings=256,
-            tie_word_embeddings=True,
-            pad_token_id=0,
-            bos_token_id=2,
-            eos_token_id=3,
-        )
-    ).eval()
+    return _tiny_decoder(
+        Qwen2ForCausalLM, Qwen2Config, num_hidden_layers=3, tie_word_embeddings=True
+    )
 
 
 def make_gpt2() -> GPT2LMHeadModel:

@@ -1,4 +1,4 @@
-"""Tiny synthetic tasks (string transformations) for recipe tests."""
+"""Tiny synthetic tasks (string transformations) and run settings for recipe tests."""
 
 from t2l.task_data import Example, TaskData
 
@@ -21,3 +21,15 @@ def make_tasks(names, examples=6, descriptions=2) -> list[TaskData]:
         pairs = [Example(f"word: {w}", rule(w)) for w in WORDS]
         tasks.append(TaskData(name, texts[:descriptions], pairs[:examples], pairs[-2:]))
     return tasks
+
+
+# Small, fast runs: 3 steps, checkpoints at 2 and 3, validation at the end, offline.
+RECIPE_SETTINGS = {
+    "max_steps": 3,
+    "batch_size": 2,
+    "warmup_steps": 0,
+    "eval_every": 3,
+    "save_every": 2,
+    "rank": 4,
+    "device": "cpu",
+}

@@ -4,7 +4,7 @@ import pytest
 import torch
 from conftest import make_llama, make_tokenizer
 from peft import PeftModel
-from synthetic_tasks import make_tasks
+from synthetic_tasks import RECIPE_SETTINGS, make_tasks
 
 from t2l.recipe_config import LoRATrainConfig
 from t2l.recipes.train_lora import train_lora
@@ -13,17 +13,11 @@ from t2l.run_dir import read_metrics
 
 def run(tmp_path, name, tasks, **overrides):
     settings = {
+        **RECIPE_SETTINGS,
         "tasks": "given-in-memory",
         "out_dir": str(tmp_path / name),
-        "max_steps": 3,
-        "batch_size": 2,
         "lr": 1e-2,
-        "warmup_steps": 0,
-        "eval_every": 3,
-        "save_every": 2,
-        "rank": 4,
         "max_length": 48,
-        "device": "cpu",
         **overrides,
     }
     return train_lora(

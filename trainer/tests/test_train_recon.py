@@ -2,6 +2,7 @@ import json
 
 import pytest
 from conftest import make_encoder, make_llama, make_tokenizer
+from synthetic_tasks import RECIPE_SETTINGS
 from test_peft_io import random_lora
 
 from t2l.checkpoint import load_hypernet
@@ -30,19 +31,13 @@ def make_library(folder, rank=4):
 
 def run(tmp_path, name, **overrides):
     settings = {
+        **RECIPE_SETTINGS,
         "library": str(make_library(tmp_path / "library")),
         "out_dir": str(tmp_path / name),
-        "max_steps": 3,
-        "batch_size": 2,
         "lr": 1e-2,
-        "warmup_steps": 0,
-        "eval_every": 3,
-        "save_every": 2,
         "hidden_dim": 32,
-        "rank": 4,
         "heldout": "double",
         "embedding_cache": None,
-        "device": "cpu",
         **overrides,
     }
     return train_recon(

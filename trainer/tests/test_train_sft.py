@@ -3,7 +3,7 @@ import json
 import pytest
 import torch
 from conftest import make_encoder, make_llama, make_tokenizer
-from synthetic_tasks import make_tasks
+from synthetic_tasks import RECIPE_SETTINGS, make_tasks
 
 from t2l.checkpoint import load_hypernet
 from t2l.recipe_config import SFTConfig
@@ -13,19 +13,13 @@ from t2l.run_dir import read_metrics
 
 def run(tmp_path, name, tasks, heldout=None, **overrides):
     settings = {
+        **RECIPE_SETTINGS,
         "tasks": "given-in-memory",
         "out_dir": str(tmp_path / name),
-        "max_steps": 3,
-        "batch_size": 2,
         "lr": 3e-3,
-        "warmup_steps": 0,
-        "eval_every": 3,
-        "save_every": 2,
         "hidden_dim": 32,
-        "rank": 4,
         "max_length": 48,
         "embedding_cache": None,
-        "device": "cpu",
         **overrides,
     }
     config = SFTConfig(**settings)

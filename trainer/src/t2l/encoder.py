@@ -97,6 +97,16 @@ class TaskEncoder(nn.Module):
     def dim(self) -> int:
         return int(self.model.config.hidden_size)
 
+    def settings(self) -> dict:
+        """What a checkpoint or bundle records to rebuild this encoder."""
+        return {
+            "name": self.name,
+            "dim": self.dim,
+            "max_length": self.max_length,
+            "pooling": self.pooling,
+            "normalize": self.normalize,
+        }
+
     def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
         hidden = self.model(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
         if self.pooling == "cls":

@@ -22,6 +22,17 @@ def warmup_cosine(
     return torch.optim.lr_scheduler.LambdaLR(optimizer, factor)
 
 
+def adamw_with_schedule(
+    parameters: Iterable[torch.nn.Parameter],
+    lr: float,
+    weight_decay: float,
+    warmup_steps: int,
+    total_steps: int,
+) -> tuple[torch.optim.AdamW, torch.optim.lr_scheduler.LambdaLR]:
+    optimizer = torch.optim.AdamW(parameters, lr=lr, weight_decay=weight_decay)
+    return optimizer, warmup_cosine(optimizer, warmup_steps, total_steps)
+
+
 def optimizer_step(
     loss: torch.Tensor,
     parameters: Iterable[torch.nn.Parameter],

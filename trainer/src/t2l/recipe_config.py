@@ -57,6 +57,16 @@ class RunFields:
             "--device must be auto, cpu or cuda[:N]",
         )
 
+    def eval_due(self, step: int) -> bool:
+        return step % self.eval_every == 0 or step == self.max_steps
+
+    def save_due(self, step: int) -> bool:
+        return step % self.save_every == 0 or step in (self.max_steps, self.stop_at_step)
+
+    def running(self, step: int) -> bool:
+        """Whether another step follows `step`."""
+        return step < self.max_steps and step != self.stop_at_step
+
     def torch_device(self) -> torch.device:
         if self.device == "auto":
             return torch.device("cuda" if torch.cuda.is_available() else "cpu")

@@ -17,6 +17,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from tqdm import tqdm
+
 from t2l.checkpoint import replace_directory
 
 RUN_SCHEMA = "t2l.run/v1"
@@ -32,6 +34,7 @@ class RunDir:
         self.recipe = recipe
         self.config = config
         self.checkpoints = self.root / "checkpoints"
+        self.progress: tqdm | None = None
 
     def start(self, resume: bool) -> Path | None:
         """Check the folder against `resume`, save the config; -> checkpoint to resume from."""
@@ -79,6 +82,21 @@ class RunDir:
         for old in sorted(self.checkpoints.glob("step-*"))[:-keep]:
             shutil.rmtree(old)
         return target
+
+    def log_train_step(self, step: int, logged: dict, total_steps: int) -> None:
+        """Metrics line plus the progress bar."""
+        self.log({"step": step, "split": "train", **logged})
+        if self.progress is None:
+            self.progress = tqdm(total=total_steps, initial=step - 1, desc=self.recipe, unit="step")
+        self.progress.update(1)
+        self.progress.set_postfix(loss=f"{logged['loss']:.4f}")
+
+    def finish(self, step: int, total_steps: int) -> Path | None:
+        """Close the progress bar; -> None when the run is complete, else its last checkpoint
+        (a run stopped early: the checkpoint is the result so far)."""
+        if self.progress is not None:
+            self.progress.close()
+        return None if step >= total_steps else self.latest_checkpoint()
 
     def log(self, record: dict) -> None:
         with open(self.root / METRICS_FILE, "a") as handle:

@@ -14,6 +14,9 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from t2l.run_dir import RunDir
+from t2l.task_sampler import TaskSampler
+
 STATE_TENSORS = "trainer_state.pt"
 STATE_JSON = "trainer_state.json"
 
@@ -49,6 +52,21 @@ def save_train_state(
         "sampler": sampler_state,
     }
     (directory / STATE_JSON).write_text(json.dumps(state) + "\n")
+
+
+def resume_from_checkpoint(
+    checkpoint: Path,
+    *,
+    optimizer: torch.optim.Optimizer,
+    scheduler: torch.optim.lr_scheduler.LRScheduler,
+    sampler: TaskSampler,
+    run: RunDir,
+) -> int:
+    """Restore optimizer, scheduler, RNGs and sampler; drop later metrics -> the step."""
+    state = load_train_state(checkpoint, optimizer=optimizer, scheduler=scheduler)
+    sampler.load_state_dict(state["sampler"])
+    run.rewind_metrics(state["step"])
+    return int(state["step"])
 
 
 def load_train_state(

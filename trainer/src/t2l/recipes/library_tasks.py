@@ -25,8 +25,12 @@ SPLITS = ("train", "heldout")
 
 
 def split_tasks(
-    split: str = "train", names: list[str] | None = None, train_limit: int | None = None,
-    val_limit: int | None = 64, tasks_dir: str | None = None, data_dir: str | None = None,
+    split: str = "train",
+    names: list[str] | None = None,
+    train_limit: int | None = None,
+    val_limit: int | None = 64,
+    tasks_dir: str | None = None,
+    data_dir: str | None = None,
 ) -> list[TaskData]:
     """The tasks of one side of the fixed split (optionally only `names`), as TaskData.
 

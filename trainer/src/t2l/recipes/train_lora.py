@@ -10,13 +10,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import torch
 from torch import nn
-from tqdm import tqdm
 
 from t2l.config_io import config_to_dict
 from t2l.lora_parameters import LoRAParameters
-from t2l.optimization import optimizer_step, warmup_cosine
+from t2l.optimization import adamw_with_schedule, optimizer_step
 from t2l.peft_io import PeftLoRA, load_peft_adapter, save_peft_adapter
 from t2l.recipe_cli import add_recipe_command
 from t2l.recipe_config import LoRATrainConfig
@@ -25,7 +23,7 @@ from t2l.run_dir import RunDir
 from t2l.sft_tasks import prepare_tasks, sample_batch, sft_loss, validation_losses
 from t2l.task_data import TaskData, load_tasks
 from t2l.task_sampler import TaskSampler
-from t2l.train_state import load_train_state, save_train_state, seed_everything
+from t2l.train_state import resume_from_checkpoint, save_train_state, seed_everything
 
 TASK_FILE = "task.json"
 
@@ -66,15 +64,15 @@ def train_lora(
     sampler = TaskSampler([1] * len(train_set), [len(t.train) for t in train_set], config.seed)
 
     # Optimizer, schedule, and the state to resume from.
-    optimizer = torch.optim.AdamW(lora.parameters(), lr=config.lr, weight_decay=config.weight_decay)
-    scheduler = warmup_cosine(optimizer, config.warmup_steps, config.max_steps)
+    optimizer, scheduler = adamw_with_schedule(
+        lora.parameters(), config.lr, config.weight_decay, config.warmup_steps, config.max_steps
+    )
     step = 0
     if resume_from is not None:
         lora.load_factors(load_peft_adapter(resume_from, base.targets).weights)
-        state = load_train_state(resume_from, optimizer=optimizer, scheduler=scheduler)
-        sampler.load_state_dict(state["sampler"])
-        step = state["step"]
-        run.rewind_metrics(step)
+        step = resume_from_checkpoint(
+            resume_from, optimizer=optimizer, scheduler=scheduler, sampler=sampler, run=run
+        )
     else:
         run.log(
             {
@@ -108,17 +106,14 @@ def train_lora(
             sampler_state=sampler.state_dict(),
         )
 
-    progress = tqdm(total=config.max_steps, initial=step, desc="train-lora", unit="step")
-    while step < config.max_steps and step != config.stop_at_step:
+    while config.running(step):
         step += 1
         examples, _ = sample_batch(train_set, sampler.sample(config.batch_size), base.device)
         loss = sft_loss(base, lora(), scaling, examples)
         logged = optimizer_step(loss, lora.parameters(), optimizer, scheduler, config.grad_clip)
-        run.log({"step": step, "split": "train", **logged})
-        progress.update(1)
-        progress.set_postfix(loss=f"{logged['loss']:.4f}")
+        run.log_train_step(step, logged, config.max_steps)
 
-        if step % config.eval_every == 0 or step == config.max_steps:
+        if config.eval_due(step):
             val = validation_losses(
                 base,
                 lambda _: lora(),
@@ -127,12 +122,12 @@ def train_lora(
                 config.batch_size,
             )
             run.log({"step": step, "split": "val", **val})
-        if step % config.save_every == 0 or step in (config.max_steps, config.stop_at_step):
+        if config.save_due(step):
             run.save_checkpoint(step, write_checkpoint, config.keep_checkpoints)
-    progress.close()
 
-    if step < config.max_steps:  # stopped early: the checkpoint is the result so far
-        return run.latest_checkpoint()
+    stopped_at = run.finish(step, config.max_steps)
+    if stopped_at is not None:
+        return stopped_at
     final = write_adapter(run.root / "adapter")
     if config.task is not None:
         record = {"name": tasks[0].name, "descriptions": list(tasks[0].descriptions)}

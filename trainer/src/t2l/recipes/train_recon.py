@@ -13,22 +13,21 @@ from pathlib import Path
 
 import torch
 from torch import nn
-from tqdm import tqdm
 
 from t2l.checkpoint import load_hypernet, save_hypernet
 from t2l.config_io import config_to_dict
 from t2l.encoder import TaskEncoder
 from t2l.hypernet import HyperNetwork
 from t2l.lora_library import StackedLibrary, load_library
-from t2l.normalize import NORMALIZATION_RULE
-from t2l.optimization import optimizer_step, warmup_cosine
+from t2l.optimization import adamw_with_schedule, optimizer_step
 from t2l.recipe_cli import add_recipe_command
 from t2l.recipe_config import ReconConfig
-from t2l.recipes.frozen_base import base_model_id, frozen_base
+from t2l.recipes.frozen_base import frozen_base
+from t2l.recipes.hypernet_meta import hypernet_meta
 from t2l.recon_loss import delta_w_mse, zscore_l1
 from t2l.run_dir import RunDir
 from t2l.task_sampler import TaskSampler
-from t2l.train_state import load_train_state, save_train_state, seed_everything
+from t2l.train_state import resume_from_checkpoint, save_train_state, seed_everything
 
 
 def train_recon(
@@ -82,17 +81,15 @@ def train_recon(
         return delta_w_mse(predicted, target, hypernet.scaling)
 
     # Optimizer, schedule, and the state to resume from.
-    optimizer = torch.optim.AdamW(
-        hypernet.parameters(), lr=config.lr, weight_decay=config.weight_decay
+    optimizer, scheduler = adamw_with_schedule(
+        hypernet.parameters(), config.lr, config.weight_decay, config.warmup_steps, config.max_steps
     )
-    scheduler = warmup_cosine(optimizer, config.warmup_steps, config.max_steps)
     step, last_val = 0, {}
     if resume_from is not None:
         hypernet.load_state_dict(load_hypernet(resume_from, expect_targets=targets)[0].state_dict())
-        state = load_train_state(resume_from, optimizer=optimizer, scheduler=scheduler)
-        sampler.load_state_dict(state["sampler"])
-        step = state["step"]
-        run.rewind_metrics(step)
+        step = resume_from_checkpoint(
+            resume_from, optimizer=optimizer, scheduler=scheduler, sampler=sampler, run=run
+        )
     else:
         run.log(
             {
@@ -106,26 +103,10 @@ def train_recon(
         )
 
     def meta() -> dict:
-        return {
-            "base_model": {
-                "hf_id": base_model_id(base.model, config.base_model),
-                "num_layers": targets.num_layers,
-            },
-            "encoder": {
-                "name": encoder.name,
-                "dim": encoder.dim,
-                "max_length": encoder.max_length,
-                "pooling": encoder.pooling,
-                "normalize": encoder.normalize,
-            },
-            "normalization": NORMALIZATION_RULE,
-            "training": {
-                "mode": f"recon-{config.loss}",
-                "tasks": [e.name for e in train_entries],
-                "steps": step,
-                "metrics": last_val,
-            },
-        }
+        names = [e.name for e in train_entries]
+        return hypernet_meta(
+            base, config.base_model, encoder, f"recon-{config.loss}", names, step, last_val
+        )
 
     @torch.no_grad()
     def validate() -> dict:
@@ -147,8 +128,7 @@ def train_recon(
             sampler_state=sampler.state_dict(),
         )
 
-    progress = tqdm(total=config.max_steps, initial=step, desc="train-recon", unit="step")
-    while step < config.max_steps and step != config.stop_at_step:
+    while config.running(step):
         step += 1
         hypernet.train()
         picks = sampler.sample(config.batch_size)
@@ -158,20 +138,16 @@ def train_recon(
         )
         loss = recon_loss(indices, task_embeddings)
         logged = optimizer_step(loss, hypernet.parameters(), optimizer, scheduler, config.grad_clip)
-        run.log({"step": step, "split": "train", **logged})
-        progress.update(1)
-        progress.set_postfix(loss=f"{logged['loss']:.4f}")
+        run.log_train_step(step, logged, config.max_steps)
 
-        if step % config.eval_every == 0 or step == config.max_steps:
+        if config.eval_due(step):
             last_val = validate()
             run.log({"step": step, "split": "val", **last_val})
-        if step % config.save_every == 0 or step in (config.max_steps, config.stop_at_step):
+        if config.save_due(step):
             run.save_checkpoint(step, write_checkpoint, config.keep_checkpoints)
-    progress.close()
 
-    if step < config.max_steps:  # stopped early: the checkpoint is the result so far
-        return run.latest_checkpoint()
-    return save_hypernet(run.root / "hypernet", hypernet, meta())
+    stopped_at = run.finish(step, config.max_steps)
+    return stopped_at or save_hypernet(run.root / "hypernet", hypernet, meta())
 
 
 def register(subparsers) -> None:

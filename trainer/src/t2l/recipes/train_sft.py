@@ -10,24 +10,22 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import torch
 from torch import nn
-from tqdm import tqdm
 
 from t2l.checkpoint import load_hypernet, save_hypernet
 from t2l.config_io import config_to_dict
 from t2l.encoder import TaskEncoder
 from t2l.hypernet import HyperNetwork
-from t2l.normalize import NORMALIZATION_RULE
-from t2l.optimization import optimizer_step, warmup_cosine
+from t2l.optimization import adamw_with_schedule, optimizer_step
 from t2l.recipe_cli import add_recipe_command
 from t2l.recipe_config import SFTConfig
-from t2l.recipes.frozen_base import base_model_id, frozen_base
+from t2l.recipes.frozen_base import frozen_base
+from t2l.recipes.hypernet_meta import hypernet_meta
 from t2l.run_dir import RunDir
 from t2l.sft_tasks import prepare_tasks, sample_batch, sft_loss, validation_losses
 from t2l.task_data import TaskData, load_tasks
 from t2l.task_sampler import TaskSampler
-from t2l.train_state import load_train_state, save_train_state, seed_everything
+from t2l.train_state import resume_from_checkpoint, save_train_state, seed_everything
 
 
 def train_sft(
@@ -74,17 +72,15 @@ def train_sft(
     )
 
     # Optimizer, schedule, and the state to resume from.
-    optimizer = torch.optim.AdamW(
-        hypernet.parameters(), lr=config.lr, weight_decay=config.weight_decay
+    optimizer, scheduler = adamw_with_schedule(
+        hypernet.parameters(), config.lr, config.weight_decay, config.warmup_steps, config.max_steps
     )
-    scheduler = warmup_cosine(optimizer, config.warmup_steps, config.max_steps)
     step, last_val = 0, {}
     if resume_from is not None:
         hypernet.load_state_dict(load_hypernet(resume_from, expect_targets=targets)[0].state_dict())
-        state = load_train_state(resume_from, optimizer=optimizer, scheduler=scheduler)
-        sampler.load_state_dict(state["sampler"])
-        step = state["step"]
-        run.rewind_metrics(step)
+        step = resume_from_checkpoint(
+            resume_from, optimizer=optimizer, scheduler=scheduler, sampler=sampler, run=run
+        )
     else:
         run.log(
             {
@@ -98,26 +94,8 @@ def train_sft(
         )
 
     def meta() -> dict:
-        return {
-            "base_model": {
-                "hf_id": base_model_id(base.model, config.base_model),
-                "num_layers": targets.num_layers,
-            },
-            "encoder": {
-                "name": encoder.name,
-                "dim": encoder.dim,
-                "max_length": encoder.max_length,
-                "pooling": encoder.pooling,
-                "normalize": encoder.normalize,
-            },
-            "normalization": NORMALIZATION_RULE,
-            "training": {
-                "mode": "sft",
-                "tasks": [t.name for t in train_set],
-                "steps": step,
-                "metrics": last_val,
-            },
-        }
+        names = [t.name for t in train_set]
+        return hypernet_meta(base, config.base_model, encoder, "sft", names, step, last_val)
 
     def write_checkpoint(folder: Path) -> None:
         save_hypernet(folder, hypernet, meta())
@@ -129,8 +107,7 @@ def train_sft(
             sampler_state=sampler.state_dict(),
         )
 
-    progress = tqdm(total=config.max_steps, initial=step, desc="train-sft", unit="step")
-    while step < config.max_steps and step != config.stop_at_step:
+    while config.running(step):
         step += 1
         hypernet.train()
         examples, embeddings = sample_batch(
@@ -138,11 +115,9 @@ def train_sft(
         )
         loss = sft_loss(base, hypernet(embeddings), hypernet.scaling, examples)
         logged = optimizer_step(loss, hypernet.parameters(), optimizer, scheduler, config.grad_clip)
-        run.log({"step": step, "split": "train", **logged})
-        progress.update(1)
-        progress.set_postfix(loss=f"{logged['loss']:.4f}")
+        run.log_train_step(step, logged, config.max_steps)
 
-        if step % config.eval_every == 0 or step == config.max_steps:
+        if config.eval_due(step):
             hypernet.eval()
             last_val = validation_losses(
                 base,
@@ -152,13 +127,11 @@ def train_sft(
                 config.batch_size,
             )
             run.log({"step": step, "split": "val", **last_val})
-        if step % config.save_every == 0 or step in (config.max_steps, config.stop_at_step):
+        if config.save_due(step):
             run.save_checkpoint(step, write_checkpoint, config.keep_checkpoints)
-    progress.close()
 
-    if step < config.max_steps:  # stopped early: the checkpoint is the result so far
-        return run.latest_checkpoint()
-    return save_hypernet(run.root / "hypernet", hypernet, meta())
+    stopped_at = run.finish(step, config.max_steps)
+    return stopped_at or save_hypernet(run.root / "hypernet", hypernet, meta())
 
 
 def register(subparsers) -> None:

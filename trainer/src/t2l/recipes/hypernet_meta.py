@@ -1,0 +1,28 @@
+"""What every hypernetwork checkpoint records about how it was made (`hypernet.json` meta)."""
+
+from __future__ import annotations
+
+from t2l.encoder import TaskEncoder
+from t2l.normalize import NORMALIZATION_RULE
+from t2l.recipes.frozen_base import base_model_id
+from t2l.sft_tasks import FrozenLM
+
+
+def hypernet_meta(
+    base: FrozenLM,
+    fallback_base_id: str,
+    encoder: TaskEncoder,
+    mode: str,
+    tasks: list[str],
+    step: int,
+    metrics: dict,
+) -> dict:
+    return {
+        "base_model": {
+            "hf_id": base_model_id(base.model, fallback_base_id),
+            "num_layers": base.targets.num_layers,
+        },
+        "encoder": encoder.settings(),
+        "normalization": NORMALIZATION_RULE,
+        "training": {"mode": mode, "tasks": tasks, "steps": step, "metrics": metrics},
+    }
