@@ -56,6 +56,7 @@ ${modulePreloads}
   </section>
 
   <div id="dashboard-view" hidden>
+    <h1 class="visually-hidden">Usage dashboard</h1>
     <div id="banner" class="banner" role="alert" hidden></div>
 
     <section class="panel" id="usage" aria-labelledby="usage-title">

@@ -34,6 +34,7 @@ after(async () => {
 /** A fresh browser context that fails the test on any console error (CSP violations included). */
 async function openDashboard(t, { viewport = { width: 1280, height: 900 }, provoked = [401, 403] } = {}) {
   const context = await browser.newContext({ viewport, colorScheme: "light" });
+  await context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: edge.url });
   context.setDefaultTimeout(10_000);
   const page = await context.newPage();
   const problems = [];
@@ -165,12 +166,25 @@ test("signs in, draws the API's usage, lists adapters, creates and revokes a key
   await adapterRows.first().waitFor();
   assert.deepEqual(await adapterRows.evaluateAll((rows) => rows.map((row) => row.dataset.adapterId)), seeded.adapterIds, "oldest first, as the API lists them");
   const row = adapterRows.first();
-  await row.getByRole("button", { name: /^Copy URL of adapter_model\.safetensors/ }).waitFor();
+  await row.getByRole("button", { name: /^Copy URL of adapter_model\.safetensors/ }).click();
+  const copied = new URL(await page.evaluate(() => navigator.clipboard.readText()));
+  assert.equal(copied.origin, edge.url);
+  assert.match(copied.href, new RegExp(seeded.adapterIds[0]));
+  assert.match(copied.href, /adapter_model\.safetensors/);
   await row.getByRole("button", { name: "Load snippet" }).click();
   const snippet = page.locator(`#snippet-${seeded.adapterIds[0]}`);
   assert.match(await snippet.getByRole("tabpanel").textContent(), /PeftModel\.from_pretrained/);
   await snippet.getByRole("tab", { name: "vLLM" }).click();
   assert.match(await snippet.getByRole("tabpanel").textContent(), /LoRARequest\(/);
+
+  // Every control has an accessible name; there is one h1 and every panel is a labelled region.
+  const unnamed = await page.evaluate(() => [
+    ...[...document.querySelectorAll("button")].filter((b) => !(b.getAttribute("aria-label") ?? b.textContent ?? "").trim()).map((b) => b.outerHTML),
+    ...[...document.querySelectorAll("input")].filter((i) => i.labels?.length === 0 && !i.getAttribute("aria-label")).map((i) => i.outerHTML),
+  ]);
+  assert.deepEqual(unnamed, []);
+  assert.equal(await page.evaluate(() => [...document.querySelectorAll("h1")].filter((h1) => h1.checkVisibility()).length), 1);
+  for (const name of ["Usage", "Adapters", "API keys"]) await page.getByRole("region", { name, exact: true }).waitFor();
 
   // Create a key: the secret appears once, works, and is gone once dismissed.
   await page.getByLabel("New key name").fill("ci pipeline");
