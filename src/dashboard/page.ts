@@ -69,7 +69,7 @@ ${modulePreloads}
             <button type="button" data-range="30d" aria-pressed="false">30 days</button>
           </div>
           <button type="button" id="refresh">Refresh</button>
-          <span class="updated" id="usage-updated" aria-live="polite"></span>
+          <span class="updated" id="usage-updated" title="Refreshes every minute while this tab is visible"></span>
         </div>
       </div>
       <div class="quota" id="usage-quota"></div>

@@ -101,7 +101,7 @@ function parseRetryAfter(headers: Headers): number | undefined {
 export function describeError(error: unknown): string {
   if (!(error instanceof ApiError)) return error instanceof Error ? error.message : String(error);
   const parts = [error.detail ? `${error.title}: ${error.detail}` : error.title];
-  if (error.status === 429) parts.push(error.retryAfterSeconds !== undefined ? `Try again in ${error.retryAfterSeconds} s.` : "Try again shortly.");
+  if (error.status === 429 || error.status === 503) parts.push(error.retryAfterSeconds !== undefined ? `Try again in ${error.retryAfterSeconds} s.` : "Try again shortly.");
   if (error.requestId) parts.push(`(request ${error.requestId})`);
   return parts.join(" ");
 }

@@ -16,6 +16,8 @@ const RANGES: Record<RangeId, { spanMs: number; granularity: "hour" | "day" }> =
   "30d": { spanMs: 30 * DAY_MS, granularity: "day" },
 };
 
+const AUTO_REFRESH_MS = 60_000;
+
 export interface UsagePanel {
   refresh(): Promise<void>;
 }
@@ -64,6 +66,10 @@ export function mountUsagePanel(context: PanelContext): UsagePanel {
     void refresh();
   });
   refreshButton.addEventListener("click", () => void refresh());
+  // Live enough for an operator watching a launch, and only while someone is looking.
+  window.setInterval(() => {
+    if (document.visibilityState === "visible") void refresh();
+  }, AUTO_REFRESH_MS);
 
   return { refresh };
 }
