@@ -153,6 +153,7 @@ test("signs in, draws the API's usage, lists adapters, creates and revokes a key
   await page.waitForFunction((count) => document.querySelectorAll("#chart-generations table tbody tr").length === count, days.length);
   assert.equal(await page.locator("#chart-generations .bars rect").count(), days.filter((day) => day.generations > 0).length);
   assert.equal(await page.getByRole("button", { name: "30 days" }).getAttribute("aria-pressed"), "true");
+  assert.equal(await page.locator("#chart-generations details").getAttribute("open"), "", "an open data table stays open across redraws");
   await page.getByRole("button", { name: "24 hours" }).click();
   await page.waitForFunction(() => document.querySelectorAll("#chart-generations table tbody tr").length === 24);
 

@@ -100,13 +100,17 @@ function render(usage: UsageResponse, bucketMs: number): void {
 
   const first = buckets[0] ? Date.parse(buckets[0].start) : Date.now();
   const common = { from: first, to: first + buckets.length * bucketMs, bucketMs };
+  const charts = byId("usage-charts", HTMLElement);
+  // The minute refresh must not snap shut a data table someone is reading.
+  const openTables = [...charts.querySelectorAll("figure:has(details[open])")].map((figure) => figure.id);
   replaceChildren(
-    byId("usage-charts", HTMLElement),
+    charts,
     card(createChart({ ...common, id: "chart-generations", title: "Generations", kind: "bar", integer: true, format: formatCount, series: [{ name: "Generations", tone: "series-1", points: points((b) => b.generations) }] })),
     card(createChart({ ...common, id: "chart-cache-hits", title: "Cache hits", kind: "bar", integer: true, format: formatCount, series: [{ name: "Cache hits", tone: "series-2", points: points((b) => b.cache_hits) }] })),
     card(createChart({ ...common, id: "chart-bytes", title: "Bytes served", kind: "bar", integer: true, format: formatBytes, series: [{ name: "Bytes served", tone: "series-3", points: points((b) => b.bytes_downloaded) }] })),
     card(createChart({ ...common, id: "chart-latency", title: "Generation latency (mean GPU time)", kind: "line", integer: false, format: formatMilliseconds, series: [{ name: "Mean latency", tone: "series-4", points: points(meanLatency) }] })),
   );
+  for (const id of openTables) charts.querySelector(`#${id} details`)?.setAttribute("open", "");
 }
 
 function renderQuota(quota: UsageResponse["quota"]): void {
