@@ -21,7 +21,11 @@ let seeded;
 
 before(async () => {
   mkdirSync(RESULTS, { recursive: true });
-  [edge, browser] = await Promise.all([startLocalEdge(), chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS })]);
+  // Both at once, but keep whichever started so after() stops it even if the other failed.
+  const [edgeStart, browserStart] = await Promise.allSettled([startLocalEdge(), chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS })]);
+  edge = edgeStart.value;
+  browser = browserStart.value;
+  for (const start of [edgeStart, browserStart]) if (start.status === "rejected") throw start.reason;
   tenant = await createTenantKey(edge, { tenant: "dashboard-test", scopes: ALL_SCOPES });
   seeded = await seedHistory(edge, tenant.tenantId, tenant.keyId);
 });
