@@ -10,7 +10,7 @@ import torch
 from conftest import make_encoder
 from t2l.checkpoint import save_hypernet
 from t2l.export import ExportOptions, export_bundle
-from t2l.export.onnx_graphs import export_encoder, export_hypernet, hypernet_output_names
+from t2l.export.onnx_graphs import export_hypernet, hypernet_output_names
 from t2l.export.parity import (
     ENCODER_MAX_ABS_ERROR,
     HYPERNET_MAX_ABS_ERROR,
@@ -51,9 +51,9 @@ def bundle(tmp_path_factory):
     return root / "tiny-bundle", manifest, encoder
 
 
-def test_encoder_graph_matches_pytorch_on_padded_batches(tmp_path):
-    encoder = make_encoder()
-    session = cpu_session(export_encoder(encoder, tmp_path / "encoder.onnx"))
+def test_encoder_graph_matches_pytorch_on_padded_batches(bundle):
+    directory, _, encoder = bundle
+    session = cpu_session(directory / "encoder.onnx")
     texts = ["a", "a much longer description than the first", "mid length text"]
     error = encoder_max_abs_error(encoder, session, texts)
     assert error <= ENCODER_MAX_ABS_ERROR  # observed ~1e-7
