@@ -9,7 +9,7 @@ import { mountKeysPanel } from "./keys.js";
 import { clearKey, keyPrefix, loadKey, saveKey, takeNotice, leaveNotice } from "./session.js";
 import type { Me } from "./types.js";
 import { mountUsagePanel } from "./usage.js";
-import { bannerFor, showBanner, type PanelContext } from "./view.js";
+import { panelContext } from "./view.js";
 
 const signinView = byId("signin-view", HTMLElement);
 const signinForm = byId("signin-form", HTMLFormElement);
@@ -47,13 +47,6 @@ function enterDashboard(key: string, me: Me): void {
   const api = createApiClient(key, () => {
     signOut("Your session ended: the key was rejected (revoked or expired). Sign in with a valid key.");
   });
-  const context: PanelContext = {
-    api,
-    report: bannerFor,
-    announce: (message) => {
-      showBanner(message, "ok");
-    },
-  };
   signinView.hidden = true;
   byId("dashboard-view", HTMLElement).hidden = false;
   byId("session", HTMLElement).hidden = false;
@@ -61,12 +54,12 @@ function enterDashboard(key: string, me: Me): void {
   byId("session-key", HTMLElement).textContent = `${keyPrefix(key)}…`;
 
   const can = (scope: string): boolean => me.scopes.includes(scope);
-  if (can("usage:read")) void mountUsagePanel(context).refresh();
+  if (can("usage:read")) void mountUsagePanel(panelContext(api, "usage")).refresh();
   else lockSection("usage", "usage:read", "usage cannot be shown");
-  if (can("adapters:read")) void mountAdaptersPanel(context).refresh();
+  if (can("adapters:read")) void mountAdaptersPanel(panelContext(api, "adapters")).refresh();
   else lockSection("adapters", "adapters:read", "adapters cannot be listed");
   if (can("keys:manage")) {
-    void mountKeysPanel(context, me, () => {
+    void mountKeysPanel(panelContext(api, "keys"), me, () => {
       signOut("You revoked the key this session was using. Sign in with another key.");
     }).refresh();
   } else {

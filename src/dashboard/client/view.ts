@@ -5,26 +5,40 @@ import { byId } from "./dom.js";
 
 export interface PanelContext {
   api: ApiClient;
-  /** Shows a problem (or clears it with `null`) in the page-level alert banner. */
+  /** Shows a problem in the page-level alert banner; `null` clears it if this panel put it there. */
   report: (error: unknown) => void;
   /** Confirms a finished action in the same banner. */
   announce: (message: string) => void;
 }
 
-export function showBanner(message: string | null, tone: "error" | "warn" | "ok" = "error"): void {
+type Tone = "error" | "warn" | "ok";
+
+// Which panel the banner speaks for, so one panel's success does not hide another's problem.
+let bannerOwner: string | null = null;
+
+function showBanner(owner: string, message: string | null, tone: Tone): void {
   const banner = byId("banner", HTMLDivElement);
   banner.hidden = message === null;
   banner.className = `banner ${tone}`;
   banner.textContent = message ?? "";
+  bannerOwner = message === null ? null : owner;
 }
 
-export function bannerFor(error: unknown): void {
-  if (error === null) {
-    showBanner(null);
-    return;
-  }
-  const rateLimited = error instanceof ApiError && error.status === 429;
-  showBanner(describeError(error), rateLimited ? "warn" : "error");
+/** The context a panel gets: the shared client, and a banner voice of its own. */
+export function panelContext(api: ApiClient, panel: string): PanelContext {
+  return {
+    api,
+    report: (error) => {
+      if (error === null) {
+        if (bannerOwner === panel) showBanner(panel, null, "error");
+        return;
+      }
+      showBanner(panel, describeError(error), error instanceof ApiError && error.status === 429 ? "warn" : "error");
+    },
+    announce: (message) => {
+      showBanner(panel, message, "ok");
+    },
+  };
 }
 
 /** Disables a button while `work` runs, so a double click cannot send twice. */
