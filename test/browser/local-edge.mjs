@@ -4,10 +4,10 @@
 // own .wrangler state or .dev.vars.
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { freePort } from "../../scripts/lib/ports.mjs";
 import { runStep, startService, stopServices, waitForHttp } from "../../scripts/lib/process.mjs";
 
 export const root = resolve(fileURLToPath(import.meta.url), "../../..");
@@ -15,34 +15,20 @@ export const root = resolve(fileURLToPath(import.meta.url), "../../..");
 export const WRANGLER = join(root, "node_modules", ".bin", "wrangler");
 export const wranglerEnv = { ...process.env, WRANGLER_SEND_METRICS: "false", NO_COLOR: "1" };
 
-/** A port nobody listens on right now (the OS picks it). */
-export function freePort() {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address();
-      server.close(() => resolvePort(port));
-    });
-  });
-}
-
 const secret = (prefix = "") => `${prefix}${randomBytes(32).toString("base64url")}`;
 
 /**
- * @param {{ gpuWorkerUrl?: string, gpuWorkerSecret?: string }} options
  * @returns {Promise<{ url: string, operatorKey: string, whileStopped: <T>(work: (persistDir: string) => Promise<T>) => Promise<T>, stop: () => Promise<void> }>}
  */
-export async function startLocalEdge(options = {}) {
+export async function startLocalEdge() {
   const persistDir = mkdtempSync(join(tmpdir(), "t2l-browser-"));
   const [port, inspectorPort] = [await freePort(), await freePort()];
   const vars = {
     OPERATOR_KEY: secret("t2l_op_"),
     URL_SIGNING_SECRET: secret(),
-    GPU_WORKER_SECRET: options.gpuWorkerSecret ?? secret(),
-    // Without a gpu-worker nothing listens here, and generation fails with a clear 503.
-    GPU_WORKER_URL: options.gpuWorkerUrl ?? `http://127.0.0.1:${await freePort()}`,
+    GPU_WORKER_SECRET: secret(),
+    // The dashboard never generates; were anything to, nothing listens here and it gets a clear 503.
+    GPU_WORKER_URL: `http://127.0.0.1:${await freePort()}`,
   };
 
   runStep(WRANGLER, ["d1", "migrations", "apply", "DB", "--local", "--persist-to", persistDir], {
