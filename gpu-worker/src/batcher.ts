@@ -65,11 +65,12 @@ export class MicroBatcher<I, O> {
   /** Resolves once every accepted request has been answered. */
   async drain(): Promise<void> {
     while (this.busy) {
-      if (this.#cancelTimer) {
+      if (!this.#running) {
         this.#disarm();
         this.#startBatch();
       }
-      await this.#running;
+      // Nothing may be running if only aborted requests were left; yield a turn then.
+      await (this.#running ?? new Promise((resolve) => setImmediate(resolve)));
     }
   }
 

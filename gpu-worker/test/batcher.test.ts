@@ -98,4 +98,13 @@ describe("MicroBatcher", () => {
     await expect(pending).resolves.toBe("k:a");
     expect(batcher.busy).toBe(false);
   });
+
+  it("drain keeps going between back-to-back batches", async () => {
+    const { batches, run } = recordingRunner(5);
+    const batcher = new MicroBatcher(run, { maxBatchSize: 1, maxWaitMs: 0, maxQueue: 10 });
+    const pending = ["a", "b", "c"].map((x) => batcher.submit("k", x));
+    await batcher.drain();
+    await expect(Promise.all(pending)).resolves.toEqual(["k:a", "k:b", "k:c"]);
+    expect(batches).toHaveLength(3);
+  });
 });
