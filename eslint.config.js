@@ -3,7 +3,7 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["node_modules/", ".wrangler/", "gpu-worker/", "trainer/", "scripts/", "src/dashboard/", "test/browser/", "test/e2e/", "dist/"] },
+  { ignores: ["node_modules/", ".wrangler/", "gpu-worker/", "trainer/", "scripts/", "src/dashboard/", "test/browser/", "test/e2e/", "test/docs/", "dist/", ".cache/"] },
   js.configs.recommended,
   ...tseslint.configs.strictTypeChecked,
   {

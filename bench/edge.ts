@@ -3,12 +3,14 @@
 // same machine noise:
 //   - cache-hit POST /v1/adapters latency (p50/p99),
 //   - the baseline: GET /v1/me, a bare route that only authenticates (same auth + rate limit),
+//   - the floor: GET /healthz (no auth, no storage): what wrangler dev itself costs here,
 //   - cached adapter download throughput (signed CDN URL and authenticated route).
 // Writes docs/results/edge.json. Usage: npm run bench:edge [-- --requests 400]
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
+import { cpus, loadavg } from "node:os";
 import { resolve } from "node:path";
 import { performance } from "node:perf_hooks";
 import { startGpuWorkerStandin } from "../test/node/gpu-worker-standin";
@@ -112,6 +114,8 @@ async function main(): Promise<void> {
     const body = JSON.stringify({ description: "Solve grade-school math word problems step by step." });
     const create = () => fetch(`${edge}/v1/adapters`, { method: "POST", headers: { ...auth, "content-type": "application/json" }, body });
     const me = () => fetch(`${edge}/v1/me`, { headers: auth });
+    const health = () => fetch(`${edge}/healthz`);
+    const loadBefore = loadavg()[0] ?? 0;
 
     const first = await create();
     if (first.status !== 201) throw new Error(`first generation failed: ${first.status} ${await first.text()}`);
@@ -123,6 +127,7 @@ async function main(): Promise<void> {
     }
     const hit: number[] = [];
     const authOnly: number[] = [];
+    const floor: number[] = [];
     for (let i = 0; i < REQUESTS; i++) {
       // Alternate which goes first so neither systematically follows the other.
       if (i % 2 === 0) {
@@ -132,9 +137,11 @@ async function main(): Promise<void> {
         authOnly.push(await timed(me, 200));
         hit.push(await timed(create, 200, true));
       }
+      floor.push(await timed(health, 200));
     }
     hit.sort((a, b) => a - b);
     authOnly.sort((a, b) => a - b);
+    floor.sort((a, b) => a - b);
 
     const cdnUrl = adapter.files["adapter_model.safetensors"] ?? "";
     const authedUrl = `${edge}/v1/adapters/${adapter.id}/files/adapter_model.safetensors`;
@@ -160,11 +167,14 @@ async function main(): Promise<void> {
       auth_only_p50_ms: round(percentile(authOnly, 50)),
       auth_only_p99_ms: round(percentile(authOnly, 99)),
       cache_hit_over_auth_only_p50: round(percentile(hit, 50) / percentile(authOnly, 50), 3),
+      floor_healthz_p50_ms: round(percentile(floor, 50)),
       cache_hit_server_phases_p50_ms: Object.fromEntries([...phases].map(([name, values]) => [name, percentile(values.sort((a, b) => a - b), 50)])),
       download_mb_s: round(cdnMbS),
       download_authenticated_mb_s: round(authedMbS),
       goal_cache_hit_p50_ms: 10,
       node: process.version,
+      cpus: cpus().length,
+      load_average_1m: { before: round(loadBefore), after: round(loadavg()[0] ?? 0) },
       measured_at: new Date().toISOString(),
     };
     mkdirSync(resolve(root, "docs/results"), { recursive: true });

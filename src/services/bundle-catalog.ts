@@ -21,7 +21,7 @@ const ManifestSchema = z
         r: z.number().int().positive(),
         lora_alpha: z.number().positive(),
         use_rslora: z.boolean(),
-        modules: z.array(z.object({ name: z.string().min(1) }).loose()).min(1),
+        modules: z.array(z.object({ name: z.string().min(1), fan_in_fan_out: z.boolean().optional() }).loose()).min(1),
       })
       .loose(),
     normalization: z.literal("nfc-trim-collapse/v1"),
@@ -42,7 +42,10 @@ export interface BundleInfo {
   adapterConfig: string;
 }
 
-/** Contract 2's adapter_config.json, derived from the manifest by the edge. */
+/**
+ * Contract 2's adapter_config.json, derived from the manifest by the edge: the same fields
+ * as the trainer's `t2l.peft_io` and the gpu-worker (a parity test holds them together).
+ */
 export function adapterConfigFor(manifest: Manifest): string {
   const config = {
     peft_type: "LORA",
@@ -52,11 +55,13 @@ export function adapterConfigFor(manifest: Manifest): string {
     r: manifest.lora.r,
     lora_alpha: manifest.lora.lora_alpha,
     use_rslora: manifest.lora.use_rslora,
-    target_modules: manifest.lora.modules.map((module) => module.name),
+    target_modules: manifest.lora.modules.map((module) => module.name).sort(),
     lora_dropout: 0,
     bias: "none",
-    fan_in_fan_out: false,
+    fan_in_fan_out: manifest.lora.modules.some((module) => module.fan_in_fan_out === true),
+    use_dora: false,
     inference_mode: true,
+    modules_to_save: null,
   };
   return `${JSON.stringify(config, null, 2)}\n`;
 }

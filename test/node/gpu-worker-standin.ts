@@ -20,7 +20,7 @@ const HIDDEN = 64;
 const MODULES = ["q_proj", "v_proj"] as const;
 
 export const standinManifest = {
-  schema: "t2l.bundle/v1",
+  schema: "t2l.bundle/v1" as const,
   name: STANDIN_BUNDLE.name,
   version: STANDIN_BUNDLE.version,
   created_at: "2026-11-28T00:00:00Z",
@@ -33,7 +33,7 @@ export const standinManifest = {
   },
   encoder: { name: "all-MiniLM-L6-v2", dim: 384, max_length: 256 },
   hypernet: { variant: "S", params: 1000 },
-  normalization: "nfc-trim-collapse/v1",
+  normalization: "nfc-trim-collapse/v1" as const,
   files: {},
 };
 

@@ -83,7 +83,9 @@ describe("adapter files", () => {
       lora_dropout: 0,
       bias: "none",
       fan_in_fan_out: false,
+      use_dora: false,
       inference_mode: true,
+      modules_to_save: null,
     });
   });
 
