@@ -1,4 +1,5 @@
 import json
+import os
 
 import pytest
 import torch
@@ -24,11 +25,15 @@ def test_round_trip(tmp_path, dtype):
         torch.testing.assert_close(b2, b1, **tol)
 
 
-def test_overwrite_leaves_no_staging_folders(tmp_path):
+def test_overwrite_leaves_no_staging_folders_and_ordinary_permissions(tmp_path):
     hypernet = HyperNetwork(make_config())
     save_hypernet(tmp_path / "ckpt", hypernet)
     save_hypernet(tmp_path / "ckpt", hypernet)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["ckpt"]
+    umask = os.umask(0)
+    os.umask(umask)
+    assert (tmp_path / "ckpt").stat().st_mode & 0o777 == 0o777 & ~umask
+    assert (tmp_path / "ckpt" / "hypernet.safetensors").stat().st_mode & 0o777 == 0o666 & ~umask
 
 
 def test_other_schema_is_refused(tmp_path):

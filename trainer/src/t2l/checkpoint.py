@@ -93,7 +93,15 @@ def refuse_to_replace(directory: Path, marker: str) -> None:
 
 
 def replace_directory(staging: Path, target: Path) -> None:
-    """Move a fully written `staging` folder to `target`, replacing any previous version."""
+    """Move a fully written `staging` folder to `target`, replacing any previous version.
+
+    Staging folders come from `mkdtemp` (private, 0700); the published artifact gets the
+    ordinary permissions the process umask gives new files and folders."""
+    umask = os.umask(0)
+    os.umask(umask)
+    staging.chmod(0o777 & ~umask)
+    for path in staging.rglob("*"):
+        path.chmod((0o777 if path.is_dir() else 0o666) & ~umask)
     if target.exists():
         old = target.with_name(f".{target.name}.old.{os.getpid()}")
         target.rename(old)
