@@ -1,6 +1,7 @@
 /**
  * Replays the exporter's test vectors (PyTorch ground truth) through the worker's own path:
  * JS tokenizer -> encoder.onnx -> hypernet.onnx under onnxruntime-node.
+ * T2L_REPLAY_BUNDLE=<bundle dir> replays another bundle's vectors (e.g. the shipped default).
  */
 import { readFileSync } from "node:fs";
 
@@ -33,11 +34,12 @@ interface TestVectors {
   }[];
 }
 
-const vectors = JSON.parse(readFileSync(`${TINY_BUNDLE_DIR}/test_vectors.json`, "utf8")) as TestVectors;
+const BUNDLE_DIR = process.env.T2L_REPLAY_BUNDLE ?? TINY_BUNDLE_DIR;
+const vectors = JSON.parse(readFileSync(`${BUNDLE_DIR}/test_vectors.json`, "utf8")) as TestVectors;
 let bundle: Bundle;
 
 beforeAll(async () => {
-  bundle = await loadBundle(TINY_BUNDLE_DIR, { providers: "cpu", intraOpThreads: 1 });
+  bundle = await loadBundle(BUNDLE_DIR, { providers: "cpu", intraOpThreads: 1 });
 });
 afterAll(() => bundle?.dispose());
 
