@@ -90,6 +90,11 @@ export class GenerationFlight extends DurableObject<Env> {
         await stream.body.cancel();
         throw new ApiError("gpu_worker_error", `Asked the gpu-worker for ${identity.bundleRef} but it generated with ${stream.bundle}.`);
       }
+      // The worker normalises too (same rule); a different hash means the two disagree on identity.
+      if (stream.descriptionSha256 !== null && stream.descriptionSha256 !== identity.descriptionSha256) {
+        await stream.body.cancel();
+        throw new ApiError("gpu_worker_error", "The gpu-worker normalised the description differently from the edge; nothing was stored.");
+      }
       const stored = await new BlobStore(this.env.BLOBS).storeVerified(stream.body, stream.bytes, stream.sha256);
       const blob = { sha256: stream.sha256, key: stored.key, bytes: stream.bytes };
       await this.env.DB.batch([

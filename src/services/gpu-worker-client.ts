@@ -19,6 +19,8 @@ export interface GeneratedStream {
   bytes: number;
   sha256: string;
   bundle: string;
+  /** The worker's hash of the description it normalised (null if it did not say). */
+  descriptionSha256: string | null;
   generationMs: number;
 }
 
@@ -65,7 +67,8 @@ export class GpuWorkerClient {
       bytes,
       sha256,
       bundle: response.headers.get("X-Bundle") ?? bundle,
-      generationMs: Number(response.headers.get("X-Generation-Ms")) || 0,
+      descriptionSha256: response.headers.get("X-Description-Sha256")?.toLowerCase() ?? null,
+      generationMs: Math.round(Number(response.headers.get("X-Generation-Ms")) || 0),
     };
   }
 

@@ -142,7 +142,8 @@ export async function startGpuWorkerStandin(options: { secret: string; port?: nu
       "content-length": String(adapter.length),
       "x-adapter-sha256": claimed,
       "x-bundle": BUNDLE_ID,
-      "x-generation-ms": "7",
+      "x-description-sha256": sha256(description),
+      "x-generation-ms": "7.4",
     });
     if (description.includes("[die-mid-stream]")) {
       response.write(adapter.subarray(0, adapter.length >> 1), () => setTimeout(() => response.socket?.destroy(), 20));

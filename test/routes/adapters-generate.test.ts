@@ -114,6 +114,24 @@ describe("POST /v1/adapters", () => {
     });
   });
 
+  it("answers 409 to a concurrent retry with the same Idempotency-Key, and lets a failed request be retried", async () => {
+    const tenant = await createTenant();
+    const headers = { "Idempotency-Key": `idem-${crypto.randomUUID()}` };
+    const description = uniqueDescription("Tag support emails", "[slow]");
+    const [first, second] = await Promise.all([post(tenant.key, { description }, headers), post(tenant.key, { description }, headers)]);
+    const statuses = [first.status, second.status].sort();
+    expect(statuses).toEqual([201, 409]);
+    const conflict = first.status === 409 ? first : second;
+    await expectProblem(conflict, 409, "idempotency_in_progress");
+
+    // Failures are not remembered: a retry with the same key runs again instead of replaying the error.
+    const failingHeaders = { "Idempotency-Key": `idem-${crypto.randomUUID()}` };
+    const failing = uniqueDescription("Tag support emails", "[wrong-sha]");
+    await expectProblem(await post(tenant.key, { description: failing }, failingHeaders), 502, "adapter_integrity_failed");
+    await expectProblem(await post(tenant.key, { description: failing }, failingHeaders), 502, "adapter_integrity_failed");
+    expect(await generateCalls(failing)).toBe(2);
+  });
+
   it("lets other tenants reuse a public adapter's weights without generating", async () => {
     const publisher = await createTenant();
     const other = await createTenant();
