@@ -9,6 +9,7 @@ import pytest
 import torch
 from conftest import make_encoder
 from t2l.checkpoint import save_hypernet
+from t2l.cli import main
 from t2l.export import ExportOptions, export_bundle
 from t2l.export.onnx_graphs import export_hypernet, hypernet_output_names
 from t2l.export.parity import (
@@ -184,3 +185,19 @@ def test_refuses_an_encoder_of_another_width(tmp_path):
             ExportOptions(checkpoint=tmp_path / "ckpt", output=tmp_path / "out"),
             encoder=make_encoder(),
         )
+
+
+def test_cli_reports_a_bad_setting_naming_the_flag(tmp_path, capsys):
+    save_hypernet(tmp_path / "ckpt", random_hypernet(), {"base_model": "tiny/llama"})
+    code = main(
+        [
+            "export-bundle",
+            str(tmp_path / "ckpt"),
+            "-o",
+            str(tmp_path / "out"),
+            "--name",
+            "Not Valid",
+        ]
+    )
+    assert code == 2
+    assert "t2l export-bundle: error: --name" in capsys.readouterr().err

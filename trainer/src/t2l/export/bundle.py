@@ -57,21 +57,24 @@ def export_bundle(options: ExportOptions, encoder: TaskEncoder | None = None) ->
             f"{options.checkpoint} was trained with description normalisation "
             f"{meta['normalization']!r}; the exporter and worker implement {NORMALIZATION_RULE!r}"
         )
+    # Cheap checks first: loading the encoder takes a while.
+    name = options.name or str(meta.get("bundle_name") or options.output.resolve().name)
+    if not _NAME.match(name):
+        raise ValueError(f"--name {name!r} must match {_NAME.pattern} (lowercase, digits, . _ -)")
+    if options.version is not None and not _VERSION.match(options.version):
+        raise ValueError(f"--version {options.version!r} must match {_VERSION.pattern}")
+    base_model = _base_model(options, meta)
     encoder = (encoder or _load_encoder(options, meta)).eval()
     if encoder.dim != hypernet.config.embed_dim:
         raise ValueError(
             f"--encoder {encoder.name} embeds to {encoder.dim} dims but the checkpoint expects "
             f"{hypernet.config.embed_dim}; pass the encoder the hypernetwork was trained with"
         )
-    name = options.name or str(meta.get("bundle_name") or options.output.resolve().name)
-    if not _NAME.match(name):
-        raise ValueError(f"--name {name!r} must match {_NAME.pattern} (lowercase, digits, . _ -)")
     version = options.version or str(
         meta.get("version") or _content_version(options.checkpoint, encoder)
     )
     if not _VERSION.match(version):
-        raise ValueError(f"--version {version!r} must match {_VERSION.pattern}")
-    base_model = _base_model(options, meta)
+        raise ValueError(f"checkpoint meta version {version!r} must match {_VERSION.pattern}")
 
     options.output.mkdir(parents=True, exist_ok=True)
     staging = Path(
