@@ -94,6 +94,9 @@ def test_all_methods_end_to_end_then_resume_without_rescoring(artifacts, tmp_pat
     monkeypatch.setattr(eval_run, "score_items", must_not_score)
     again = eval_run.run_eval(config(artifacts, tmp_path))
     assert again["methods"] == results["methods"]
+    assert results["run"]["scoring_time_s"] > 0  # resumed work still counts its first cost
+    assert again["run"]["scoring_time_s"] == pytest.approx(results["run"]["scoring_time_s"],
+                                                           abs=0.5)
 
 
 def test_t2l_adapters_depend_on_the_description(artifacts, tmp_path):

@@ -23,6 +23,8 @@ EVAL = {
     "run": {"label": "smoke", "created_at": "2026-01-01T00:00:00+00:00", "git_commit": "abc",
             "wall_time_s": 1.0, "items_per_task": {"piqa": 4, "bbh_navigate": 4}},
     "config": {"descriptions_per_task": 3, "seed": 0, "max_new_tokens": None},
+    "artifacts": {"hypernet_training": {"mode": "sft", "steps": 3, "tasks": ["a", "b"],
+                                        "metrics": {"val_loss": 1.5}}},
 }
 BENCH = {"benchmark": "train_step", "median_s": {"hypernet_step": 3.7}, "seconds": list(range(20)),
          "note": "a|b"}
@@ -43,7 +45,8 @@ def test_renders_eval_table_plot_and_generic_documents(results_dir):
     text = output.read_text()
     assert "| base model (`base`) | 60.0 | 40.0 | **50.0** |" in text
     assert "| 71.2 | — | **71.2** |" in text  # not applicable stays visibly empty
-    assert "run: **smoke**" in text
+    assert "run: **smoke**" in text and "**Smoke configuration.**" in text
+    assert "hypernet training: sft, 3 steps, 2 tasks, val_loss 1.5" in text
     assert "![eval_heldout](results/eval_heldout.png)" in text
     assert text.index("## eval_heldout") < text.index("## train_step")
     assert "| `median_s.hypernet_step` | 3.7 |" in text

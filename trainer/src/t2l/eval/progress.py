@@ -16,6 +16,7 @@ class Progress:
         self.path = path
         self.fingerprint = fingerprint
         self.done: dict[tuple[str, str, str], float] = {}
+        self.seconds = 0.0  # scoring time of every finished condition, resumed ones included
         path.parent.mkdir(parents=True, exist_ok=True)
         if resume and path.is_file():
             for line in path.read_text(encoding="utf-8").splitlines():
@@ -25,17 +26,22 @@ class Progress:
                     continue  # a line cut short by a crash
                 if row.get("fingerprint") == fingerprint:
                     self.done[(row["method"], row["task"], row["condition"])] = row["score"]
+                    self.seconds += float(row.get("seconds", 0.0))
         elif path.exists():
             path.unlink()
 
     def get(self, method: str, task: str, condition: str) -> float | None:
         return self.done.get((method, task, condition))
 
-    def record(self, method: str, task: str, condition: str, score: float, items: int) -> None:
+    def record(
+        self, method: str, task: str, condition: str, score: float, items: int, seconds: float
+    ) -> None:
         row = {"fingerprint": self.fingerprint, "method": method, "task": task,
-               "condition": condition, "score": score, "items": items}
+               "condition": condition, "score": score, "items": items,
+               "seconds": round(seconds, 2)}
         with self.path.open("a", encoding="utf-8") as handle:
             handle.write(json.dumps(row) + "\n")
             handle.flush()
             os.fsync(handle.fileno())
         self.done[(method, task, condition)] = score
+        self.seconds += seconds

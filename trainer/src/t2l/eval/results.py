@@ -29,6 +29,7 @@ def build_results(
     *, config: EvalConfig, base_model_id: str, tasks: list[str], metrics: dict[str, str],
     items: dict[str, int], descriptions: dict[str, list[str]],
     per_condition: dict[str, dict[str, list[float] | None]], artifacts: dict, wall_time_s: float,
+    scoring_time_s: float,
 ) -> dict:
     """Per task: mean over a method's conditions; `avg`: mean over the tasks it was scored on
     (oracle LoRA is not applicable to evaluation-only tasks)."""
@@ -52,13 +53,24 @@ def build_results(
             "label": config.run_label,
             "created_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
             "git_commit": _git_commit(),
-            "wall_time_s": round(wall_time_s, 1),
+            "wall_time_s": round(wall_time_s, 1),  # this invocation
+            "scoring_time_s": round(scoring_time_s, 1),  # all conditions, across resumes
             "items_per_task": items,
             "descriptions": descriptions,
         },
-        "config": config.to_dict(),
-        "artifacts": artifacts,
+        "config": {k: _portable(v) for k, v in config.to_dict().items()},
+        "artifacts": {k: _portable(v) for k, v in artifacts.items()},
     }
+
+
+def _portable(value: object) -> object:
+    """Paths inside the repository as repository-relative, so the document is machine-neutral."""
+    if isinstance(value, str) and value.startswith("/"):
+        try:
+            return str(Path(value).relative_to(repo_root()))
+        except ValueError:
+            return value
+    return value
 
 
 def write_json_atomically(path: Path, document: dict) -> None:

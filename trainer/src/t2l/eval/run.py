@@ -88,10 +88,12 @@ def run_eval(config: EvalConfig) -> dict:
             for condition in plan_conditions(method, task, tasks, descriptions, config.seed):
                 score = progress.get(method, task, condition.key)
                 if score is None:
+                    condition_started = time.time()
                     score = _score_condition(
                         host, writer, tokenizer, specs[task], items[task], settings, condition,
                         method, oracle_folders.get(task), run_dir)
-                    progress.record(method, task, condition.key, score, len(items[task]))
+                    progress.record(method, task, condition.key, score, len(items[task]),
+                                    time.time() - condition_started)
                 scores.append(score)
             per_condition[method][task] = scores
             log.info("%s %s: %.4f", method, task, statistics.fmean(scores))
@@ -101,7 +103,7 @@ def run_eval(config: EvalConfig) -> dict:
         metrics={t: specs[t].metric for t in tasks},
         items={t: len(items[t]) for t in tasks}, descriptions=descriptions,
         per_condition=per_condition, artifacts=_artifacts(config, writer),
-        wall_time_s=time.time() - started,
+        wall_time_s=time.time() - started, scoring_time_s=progress.seconds,
     )
     write_json_atomically(Path(config.output), results)
     return results

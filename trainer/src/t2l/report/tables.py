@@ -10,7 +10,7 @@ METHOD_LABELS = {
     "base_with_description": "base + description in prompt",
     "multitask_lora": "multi-task LoRA",
     "oracle_lora": "oracle per-task LoRA (upper bound)",
-    "t2l": "T2L (3 held-out descriptions)",
+    "t2l": "T2L (adapters from held-out descriptions)",
     "t2l_other_descriptions": "T2L, other tasks' descriptions (control)",
     "t2l_random_descriptions": "T2L, random strings (control)",
 }
@@ -47,9 +47,11 @@ def eval_heldout_notes(document: dict) -> str:
     run = document.get("run", {})
     config = document.get("config", {})
     items = run.get("items_per_task", {})
+    label = str(run.get("label", "unlabelled"))
     parts = [
-        f"- run: **{run.get('label', 'unlabelled')}**, {run.get('created_at', '?')}, "
-        f"commit `{(run.get('git_commit') or '?')[:10]}`, {run.get('wall_time_s', '?')} s",
+        f"- run: **{label}**, {run.get('created_at', '?')}, "
+        f"commit `{(run.get('git_commit') or '?')[:10]}`, scoring time "
+        f"{run.get('scoring_time_s', run.get('wall_time_s', '?'))} s",
         f"- base model: `{document.get('base_model')}`",
         f"- items per task: {', '.join(f'{t} {n}' for t, n in items.items()) or '?'}",
         f"- descriptions per task: {config.get('descriptions_per_task', '?')}, "
@@ -57,12 +59,19 @@ def eval_heldout_notes(document: dict) -> str:
         f"{config.get('max_new_tokens') or 'per task'}",
     ]
     artifacts = document.get("artifacts") or {}
-    if artifacts.get("hypernet_training"):
-        training = json.dumps(artifacts["hypernet_training"], sort_keys=True)
-        parts.append(f"- hypernet training: `{_clip(training)}`")
+    training = artifacts.get("hypernet_training")
+    if isinstance(training, dict):
+        metrics = ", ".join(f"{k} {_format(v)}" for k, v in (training.get("metrics") or {}).items())
+        parts.append(f"- hypernet training: {training.get('mode', '?')}, "
+                     f"{training.get('steps', '?')} steps, {len(training.get('tasks') or [])} "
+                     f"tasks{', ' + metrics if metrics else ''}")
     for key in ("multitask_lora", "oracle_loras", "hypernet"):
         if artifacts.get(key):
             parts.append(f"- {key}: `{artifacts[key]}`")
+    if label.startswith("smoke"):
+        parts.insert(0, "> **Smoke configuration.** These numbers only show that the pipeline "
+                        "runs end to end (a few training steps, a few items); they measure "
+                        "nothing about the methods.\n")
     parts.append("- scores are percentages (accuracy, exact match, ROUGE-L F1 or pass@1 per "
                  "task); `avg` is over the tasks a method was scored on; — means not "
                  "applicable (no training data for an oracle on evaluation-only tasks)")
