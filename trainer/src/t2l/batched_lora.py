@@ -57,10 +57,12 @@ def apply_lora(
     handles = []
     try:
         for m in spec.modules:
-            a, b = loras[m.name]
+            # unbind, not a[:, layer]: its backward stacks the L per-layer gradients once,
+            # where L slices would each scatter into a zero-filled full-size gradient.
+            a_layers, b_layers = loras[m.name][0].unbind(1), loras[m.name][1].unbind(1)
             for layer in range(spec.num_layers):
                 module = model.get_submodule(m.path_for(layer))
-                hook = _LoRAHook(a[:, layer], b[:, layer], scaling, lora_batch)
+                hook = _LoRAHook(a_layers[layer], b_layers[layer], scaling, lora_batch)
                 handles.append(module.register_forward_hook(hook))
         yield
     finally:

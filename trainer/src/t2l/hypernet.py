@@ -168,17 +168,23 @@ class HyperNetwork(nn.Module):
         x = x.unflatten(1, (len(spec.modules), spec.num_layers, *self.grid))  # (B, K, L, *grid, H)
         loras: LoRAWeights = {}
         for k, m in enumerate(spec.modules):
-            out = self.heads[k](x[:, k])
-            n_in, n_out = m.in_features, m.out_features
-            if self.config.variant == "L":  # out: (B, L, r*(in+out))
+            head, n_in, n_out = self.heads[k], m.in_features, m.out_features
+            if self.config.variant == "L":
+                out = head(x[:, k])  # (B, L, r*(in+out))
                 a = out[..., : r * n_in].unflatten(-1, (r, n_in))  # (B, L, r, in)
                 b = out[..., r * n_in :].unflatten(-1, (n_out, r))  # (B, L, out, r)
-            elif self.config.variant == "M":  # out: (B, L, 2, r*max)
-                a = out[:, :, 0, : r * n_in].unflatten(-1, (r, n_in)) * self.ab_gain[k, 0]
-                b_t = out[:, :, 1, : r * n_out].unflatten(-1, (r, n_out))  # (B, L, r, out)
-                b = b_t.transpose(-1, -2) * self.ab_gain[k, 1]  # (B, L, out, r)
-            else:  # S, out: (B, L, 2, r, max)
-                a = out[:, :, 0, :, :n_in] * self.ab_gain[k, 0]  # (B, L, r, in)
-                b = out[:, :, 1, :, :n_out].transpose(-1, -2) * self.ab_gain[k, 1]  # (B, L, out, r)
+                loras[m.name] = (a, b)
+                continue
+            # M and S: A rows and B rows only compute the head outputs they use.
+            n_a, n_b = (r * n_in, r * n_out) if self.config.variant == "M" else (n_in, n_out)
+            rows_a, rows_b = x[:, k, :, 0], x[:, k, :, 1]  # (B, L[, r], H) each
+            out_a = nn.functional.linear(rows_a, head.weight[:n_a], head.bias[:n_a])
+            out_b = nn.functional.linear(rows_b, head.weight[:n_b], head.bias[:n_b])
+            if self.config.variant == "M":  # out_a (B, L, r*in), out_b (B, L, r*out)
+                out_a = out_a.unflatten(-1, (r, n_in))  # (B, L, r, in)
+                out_b = out_b.unflatten(-1, (r, n_out))  # (B, L, r, out)
+            # S: out_a (B, L, r, in), out_b (B, L, r, out) already.
+            a = out_a * self.ab_gain[k, 0]  # (B, L, r, in)
+            b = out_b.transpose(-1, -2) * self.ab_gain[k, 1]  # (B, L, out, r)
             loras[m.name] = (a, b)
         return loras
