@@ -7,7 +7,7 @@ import json
 
 import pytest
 import torch
-from conftest import VOCAB, make_encoder, make_tokenizer
+from conftest import VOCAB, make_encoder, make_qwen2, make_tokenizer
 from random_loras import random_lora
 from transformers import LlamaConfig, LlamaForCausalLM
 
@@ -128,3 +128,12 @@ def test_bad_config_names_the_flag(artifacts, tmp_path, overrides, message):
 def test_missing_oracle_for_a_trainable_task_is_refused_before_any_scoring(artifacts, tmp_path):
     with pytest.raises(ValueError, match="--oracle-loras .*piqa: not a PEFT LoRA folder"):
         eval_run.run_eval(config(artifacts, tmp_path, tasks=("piqa", "mbpp")))
+
+
+def test_hypernet_for_another_base_model_is_refused(artifacts, tmp_path):
+    other = discover_targets(make_qwen2(), "q_proj,v_proj")  # 3 layers, not 2
+    save_hypernet(tmp_path / "other", HyperNetwork(HyperNetConfig(targets=other, embed_dim=16,
+                                                                  hidden_dim=16, num_blocks=1)))
+    with pytest.raises(ValueError, match="trained for other LoRA targets"):
+        eval_run.run_eval(config(artifacts, tmp_path, hypernet=str(tmp_path / "other"),
+                                 methods=("t2l",)))

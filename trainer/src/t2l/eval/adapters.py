@@ -20,6 +20,7 @@ from t2l.checkpoint import load_hypernet
 from t2l.encoder import DEFAULT_ENCODER, TaskEncoder
 from t2l.normalize import description_sha256
 from t2l.peft_io import ADAPTER_CONFIG, ADAPTER_WEIGHTS, PeftLoRA, save_peft_adapter
+from t2l.targets import discover_targets
 
 
 def require_peft_folder(folder: Path, flag: str) -> Path:
@@ -70,9 +71,18 @@ class AdapterHost:
 class T2LAdapterWriter:
     """Description -> hypernetwork -> PEFT folder, with the checkpoint's own task encoder."""
 
-    def __init__(self, hypernet_dir: Path, base_model_id: str, encoder_cache: Path | None) -> None:
+    def __init__(
+        self, hypernet_dir: Path, base_model: nn.Module, base_model_id: str,
+        encoder_cache: Path | None,
+    ) -> None:
         self.hypernet, self.meta = load_hypernet(hypernet_dir)
         self.hypernet.eval()
+        targets = self.hypernet.config.targets
+        if discover_targets(base_model, targets.names) != targets:
+            raise ValueError(
+                f"--hypernet {hypernet_dir} was trained for other LoRA targets than the base "
+                f"model's ({targets.to_dict()}); use a checkpoint trained for --base-model"
+            )
         encoder_meta = self.meta.get("encoder") or {}
         self.encoder = TaskEncoder.from_pretrained(
             encoder_meta.get("name", DEFAULT_ENCODER), pooling=encoder_meta.get("pooling"),

@@ -66,13 +66,14 @@ def run_eval(config: EvalConfig) -> dict:
     # Base model and adapters.
     model, tokenizer = load_base_model(config.base_model)
     base_model_id = model.config.t2l_base_model["hub_id"]
+    run_dir = Path(config.run_dir)
+    writer = None
+    if any(m in T2L_METHODS for m in config.methods):  # before PEFT wraps the target modules
+        writer = T2LAdapterWriter(Path(config.hypernet), model, base_model_id,
+                                  run_dir / "embeddings")
     host = AdapterHost(model)
     if config.multitask_lora:
         host.load("multitask", require_peft_folder(Path(config.multitask_lora), "--multitask-lora"))
-    writer = None
-    run_dir = Path(config.run_dir)
-    if any(m in T2L_METHODS for m in config.methods):
-        writer = T2LAdapterWriter(Path(config.hypernet), base_model_id, run_dir / "embeddings")
 
     progress = Progress(run_dir / "progress.jsonl", _fingerprint(config, descriptions),
                         config.resume)
