@@ -84,6 +84,8 @@ def test_refuses_to_overwrite_or_resume_a_different_run(tmp_path):
         run(tmp_path, "a", tasks, max_steps=2)
     with pytest.raises(ValueError, match=r"config differs in \['--lr'\]"):
         run(tmp_path, "a", tasks, max_steps=2, lr=1.0, resume=True)
+    with pytest.raises(ValueError, match=r"--tasks: tasks \['reverse'\] have no training"):
+        run(tmp_path, "b", make_tasks(["reverse"], examples=0))
 
 
 @pytest.mark.parametrize(

@@ -63,6 +63,13 @@ def prepare_tasks(
     return prepared
 
 
+def require_training_examples(tasks: list[SFTTask], option: str = "--tasks") -> None:
+    if empty := [t.name for t in tasks if not t.train]:
+        raise ValueError(f"{option}: tasks {empty} have no training examples")
+    if not tasks:
+        raise ValueError(f"{option}: no tasks to train on")
+
+
 def sample_batch(
     tasks: list[SFTTask], picks: list[Pick], device: torch.device
 ) -> tuple[list[TokenizedExample], torch.Tensor]:

@@ -20,7 +20,13 @@ from t2l.recipe_cli import add_recipe_command
 from t2l.recipe_config import LoRATrainConfig
 from t2l.recipes.frozen_base import base_model_id, frozen_base
 from t2l.run_dir import RunDir
-from t2l.sft_tasks import prepare_tasks, sample_batch, sft_loss, validation_losses
+from t2l.sft_tasks import (
+    prepare_tasks,
+    require_training_examples,
+    sample_batch,
+    sft_loss,
+    validation_losses,
+)
 from t2l.task_data import TaskData, load_tasks
 from t2l.task_sampler import TaskSampler
 from t2l.train_state import resume_from_checkpoint, save_train_state, seed_everything
@@ -61,6 +67,7 @@ def train_lora(
     heldout_set = prepare_tasks(
         heldout_tasks or [], tokenizer, None, config.max_length, config.max_val_examples
     )
+    require_training_examples(train_set)
     sampler = TaskSampler([1] * len(train_set), [len(t.train) for t in train_set], config.seed)
 
     # Optimizer, schedule, and the state to resume from.

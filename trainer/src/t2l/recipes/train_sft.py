@@ -22,7 +22,13 @@ from t2l.recipe_config import SFTConfig
 from t2l.recipes.frozen_base import frozen_base
 from t2l.recipes.hypernet_meta import hypernet_meta
 from t2l.run_dir import RunDir
-from t2l.sft_tasks import prepare_tasks, sample_batch, sft_loss, validation_losses
+from t2l.sft_tasks import (
+    prepare_tasks,
+    require_training_examples,
+    sample_batch,
+    sft_loss,
+    validation_losses,
+)
 from t2l.task_data import TaskData, load_tasks
 from t2l.task_sampler import TaskSampler
 from t2l.train_state import resume_from_checkpoint, save_train_state, seed_everything
@@ -65,6 +71,7 @@ def train_sft(
     heldout_set = prepare_tasks(
         heldout_tasks or [], tokenizer, encoder, config.max_length, config.max_val_examples
     )
+    require_training_examples(train_set)
     sampler = TaskSampler(
         [len(t.description_embeddings) for t in train_set],
         [len(t.train) for t in train_set],
