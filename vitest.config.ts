@@ -1,4 +1,5 @@
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-pool-workers";
+import { availableParallelism } from "node:os";
 import { defineConfig } from "vitest/config";
 import { TEST_SECRETS } from "./test/node/test-secrets.ts";
 
@@ -25,6 +26,8 @@ export default defineConfig(async () => {
       globalSetup: ["./test/node/global-setup.ts"],
       setupFiles: ["./test/setup/apply-migrations.ts"],
       testTimeout: 20_000,
+      // Each file gets its own workerd runner; two at a time halves the suite even on 2 cores.
+      maxWorkers: Math.max(2, availableParallelism() - 1),
     },
   };
 });

@@ -25,6 +25,9 @@ export const requestContext: MiddlewareHandler<AppEnv> = async (c, next) => {
   c.set("timing", timing);
   await next();
   c.header("X-Request-Id", requestId);
+  c.header("X-Content-Type-Options", "nosniff");
+  // API answers carry tenant data and fresh signed URLs: never cached unless a route says so.
+  if (!c.res.headers.has("Cache-Control")) c.header("Cache-Control", "no-store");
   const header = timing.header();
   if (header) c.header("Server-Timing", header);
 };

@@ -6,6 +6,8 @@ describe("platform behaviour shared by every route", () => {
     const response = await call("GET", "/healthz");
     expect(response.status).toBe(200);
     expect(response.headers.get("X-Request-Id")).toMatch(/^req_/);
+    expect(response.headers.get("Cache-Control")).toBe("no-store");
+    expect(response.headers.get("X-Content-Type-Options")).toBe("nosniff");
   });
 
   it("unknown routes are problem+json 404s", async () => {
