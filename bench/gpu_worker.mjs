@@ -14,6 +14,7 @@ const QUICK = process.argv.includes("--quick");
 const SECRET = "bench-secret-0123456789abcdef";
 // 0: ONNX Runtime's own choice (one thread per physical core), the worker's default too.
 const THREADS = Number(process.env.ORT_INTRA_OP_THREADS ?? 0);
+const SPINNING = process.env.ORT_ALLOW_SPINNING === "1"; // the worker's default is off
 const COUNTS = QUICK ? { warmup: 3, bare: 20, sequential: 30, batched: 64 } : { warmup: 8, bare: 100, sequential: 200, batched: 512 };
 const CONCURRENCY = 32;
 const GOALS = { p50_ms: 15, ratio_service_over_bare_ort: 3, adapters_per_s_batched: 200, peak_rss_mb: 500 };
@@ -45,7 +46,7 @@ const { packAdapter } = await import(resolve(WORKER, "dist/adapter/packAdapter.j
 
 // 2. Bare ONNX Runtime: encoder + hypernetwork `run` time for one description, in this process,
 //    split by graph, plus the worker's own packing (float16 + safetensors + sha256) for scale.
-const [bundle] = await loadBundles(bundlesDir, { providers: "cpu", intraOpThreads: THREADS });
+const [bundle] = await loadBundles(bundlesDir, { providers: "cpu", intraOpThreads: THREADS, allowSpinning: SPINNING });
 const bareMs = [];
 const stageMs = { encoder: [], hypernet: [], pack: [] };
 for (let i = 0; i < COUNTS.warmup + COUNTS.bare; i += 1) {
@@ -61,12 +62,20 @@ for (let i = 0; i < COUNTS.warmup + COUNTS.bare; i += 1) {
   stageMs.hypernet.push(hypernetTiming.ortMs);
   stageMs.pack.push(performance.now() - packStarted);
 }
-const bundleId = bundle.id;
+const bundleInfo = {
+  id: bundle.id,
+  encoder: bundle.manifest.encoder.name,
+  hypernet_variant: bundle.manifest.hypernet.variant,
+  hypernet_params: bundle.manifest.hypernet.params,
+  lora_layers: bundle.manifest.base_model.num_layers,
+  lora_modules: bundle.modules.map((m) => m.name),
+  training: bundle.manifest.training ?? {},
+};
 await bundle.dispose();
 
 // 3. The service, as its own process (so its RSS is its own), on an ephemeral port.
 const worker = spawn(process.execPath, [resolve(WORKER, "dist/main.js")], {
-  env: { ...process.env, BUNDLES_DIR: bundlesDir, GPU_WORKER_SECRET: SECRET, PORT: "0", ORT_INTRA_OP_THREADS: String(THREADS), MAX_QUEUE: "1024" },
+  env: { ...process.env, BUNDLES_DIR: bundlesDir, GPU_WORKER_SECRET: SECRET, PORT: "0", ORT_INTRA_OP_THREADS: String(THREADS), ORT_ALLOW_SPINNING: SPINNING ? "1" : "0", MAX_QUEUE: "1024" },
   stdio: ["ignore", "pipe", "inherit"],
 });
 const url = await new Promise((resolveUrl, reject) => {
@@ -142,8 +151,9 @@ const result = {
     node: process.version,
     execution_provider: "cpu",
     ort_intra_op_threads: THREADS,
+    ort_allow_spinning: SPINNING,
   },
-  bundle: bundleId,
+  bundle: bundleInfo,
   adapter: { dtype: "float16", bytes: adapterBytes },
   requests: { sequential: latencies.length, batched: COUNTS.batched, concurrency: CONCURRENCY, distinct_descriptions: DESCRIPTIONS.length },
   p50_ms: round(p50),

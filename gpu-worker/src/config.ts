@@ -17,6 +17,7 @@ const EnvSchema = z.object({
   MAX_BODY_BYTES: int(256, 10_000_000, 65_536),
   ORT_EXECUTION_PROVIDERS: z.enum(["auto", "cpu", "cuda"]).default("auto"),
   ORT_INTRA_OP_THREADS: int(0, 256, 0),
+  ORT_ALLOW_SPINNING: z.enum(["0", "1"]).default("0"),
   SHUTDOWN_TIMEOUT_MS: int(0, 600_000, 30_000),
 });
 
@@ -32,6 +33,7 @@ export interface WorkerConfig {
   maxBodyBytes: number;
   providers: "auto" | "cpu" | "cuda";
   intraOpThreads: number;
+  allowSpinning: boolean;
   shutdownTimeoutMs: number;
 }
 
@@ -55,6 +57,7 @@ export function loadConfig(env: Record<string, string | undefined>): WorkerConfi
     maxBodyBytes: e.MAX_BODY_BYTES,
     providers: e.ORT_EXECUTION_PROVIDERS,
     intraOpThreads: e.ORT_INTRA_OP_THREADS,
+    allowSpinning: e.ORT_ALLOW_SPINNING === "1",
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
   };
 }

@@ -18,7 +18,11 @@ export interface StartedWorker extends WorkerServer {
 export async function startWorker(config: WorkerConfig): Promise<StartedWorker> {
   // safetensors is little-endian and tensors are copied byte-for-byte from typed arrays.
   if (endianness() !== "LE") throw new Error("gpu-worker needs a little-endian host");
-  const bundles = await loadBundles(config.bundlesDir, { providers: config.providers, intraOpThreads: config.intraOpThreads });
+  const bundles = await loadBundles(config.bundlesDir, {
+    providers: config.providers,
+    intraOpThreads: config.intraOpThreads,
+    allowSpinning: config.allowSpinning,
+  });
   const registry = new BundleRegistry(bundles, config.defaultBundle);
   const metrics = new WorkerMetrics();
 

@@ -11,6 +11,12 @@ export interface OrtOptions {
   providers: ProviderChoice;
   /** 0 lets ONNX Runtime pick (one thread per physical core). */
   intraOpThreads: number;
+  /**
+   * Whether idle intra-op threads busy-wait for work. Off by default: on a shared or
+   * oversubscribed CPU spinning threads steal the cores the run needs (several times slower
+   * on a busy 2-core box); a dedicated machine may gain a little latency by turning it on.
+   */
+  allowSpinning?: boolean;
 }
 
 export interface OpenedSession {
@@ -37,6 +43,7 @@ export async function openSession(modelPath: string, options: OrtOptions): Promi
     executionMode: "sequential",
     // Shapes change with every batch; a pattern cache would only grow.
     enableMemPattern: false,
+    extra: { session: { intra_op: { allow_spinning: options.allowSpinning ? "1" : "0" } } },
   };
   const wantCuda = options.providers === "cuda" || (options.providers === "auto" && cudaAvailable());
   if (wantCuda) {
