@@ -2,6 +2,8 @@
 import { WorkerError } from "../http/errors.js";
 import type { Bundle } from "./bundle.js";
 
+export const CONVENTIONAL_DEFAULT = "smollm2-135m-instruct-t2l";
+
 export class BundleRegistry {
   readonly #byId = new Map<string, Bundle>();
   readonly #newestByName = new Map<string, Bundle>();
@@ -13,7 +15,8 @@ export class BundleRegistry {
       const current = this.#newestByName.get(bundle.manifest.name);
       if (!current || bundle.manifest.created_at > current.manifest.created_at) this.#newestByName.set(bundle.manifest.name, bundle);
     }
-    const fallback = bundles.length === 1 ? bundles[0] : undefined;
+    // Unconfigured: the project's default bundle (docs/CONVENTIONS.md) if loaded, else the only one.
+    const fallback = this.#find(CONVENTIONAL_DEFAULT) ?? (bundles.length === 1 ? bundles[0] : undefined);
     const chosen = defaultName ? this.#find(defaultName) : fallback;
     if (!chosen) {
       throw new Error(
