@@ -14,7 +14,6 @@ export const ERROR_CODES = {
   tenant_suspended: { status: 403, title: "Tenant suspended" },
   not_found: { status: 404, title: "Not found" },
   unknown_bundle: { status: 404, title: "Unknown bundle" },
-  method_not_allowed: { status: 405, title: "Method not allowed" },
   adapter_not_ready: { status: 409, title: "Adapter not ready" },
   idempotency_in_progress: { status: 409, title: "Idempotent request still in progress" },
   payload_too_large: { status: 413, title: "Payload too large" },

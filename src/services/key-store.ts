@@ -1,6 +1,7 @@
 import { sha256Hex, randomBase64Url } from "../lib/crypto";
 import { newId } from "../lib/ids";
 import type { Scope } from "../lib/scopes";
+import type { Background } from "./services";
 
 /** `t2l_sk_` + 43 base64url chars (256 random bits): recognisable in logs and secret scanners. */
 export const API_KEY_PREFIX = "t2l_sk_";
@@ -34,6 +35,8 @@ export interface KeyRecord {
   created_at: string;
   expires_at: string | null;
   revoked_at: string | null;
+  /** Approximate (to the key cache's lifetime): refreshed when a key is looked up in D1. */
+  last_used_at: string | null;
 }
 
 interface KeyRow {
@@ -44,6 +47,7 @@ interface KeyRow {
   created_at: number;
   expires_at: number | null;
   revoked_at: number | null;
+  last_used_at: number | null;
 }
 
 export function isWellFormedApiKey(key: string): boolean {
@@ -62,6 +66,7 @@ export function toKeyRecord(row: KeyRow): KeyRecord {
     created_at: new Date(row.created_at).toISOString(),
     expires_at: iso(row.expires_at),
     revoked_at: iso(row.revoked_at),
+    last_used_at: iso(row.last_used_at),
   };
 }
 
@@ -69,6 +74,7 @@ export class KeyStore {
   constructor(
     private readonly db: D1Database,
     private readonly cache: KVNamespace,
+    private readonly background: Background,
   ) {}
 
   /** Resolves a presented key to its principal: KV first, then D1 by hash. Null when unknown, revoked or expired. */
@@ -79,6 +85,10 @@ export class KeyStore {
       principal = await this.loadPrincipal(keyHash);
       if (!principal) return null;
       await this.cache.put(cacheKey(keyHash), JSON.stringify(principal), { expirationTtl: KEY_CACHE_TTL_SECONDS });
+      // Once per cache lifetime, not per request: "last used" to the minute costs no hot-path write.
+      this.background.waitUntil(
+        this.db.prepare(`UPDATE api_keys SET last_used_at = ?2 WHERE id = ?1`).bind(principal.keyId, now).run().catch(() => undefined),
+      );
     }
     if (principal.expiresAt !== null && principal.expiresAt <= now) return null;
     return principal;
@@ -134,6 +144,7 @@ export class KeyStore {
       created_at: input.now,
       expires_at: input.expiresAt,
       revoked_at: null,
+      last_used_at: null,
     };
     const insert = this.db
       .prepare(
@@ -147,7 +158,7 @@ export class KeyStore {
   async list(tenantId: string, options: { limit: number; after?: string | undefined; includeRevoked: boolean }): Promise<KeyRecord[]> {
     const rows = await this.db
       .prepare(
-        `SELECT id, name, prefix, scopes, created_at, expires_at, revoked_at FROM api_keys
+        `SELECT id, name, prefix, scopes, created_at, expires_at, revoked_at, last_used_at FROM api_keys
           WHERE tenant_id = ?1 AND id > ?2 AND (?3 OR revoked_at IS NULL)
           ORDER BY id LIMIT ?4`,
       )
@@ -159,7 +170,7 @@ export class KeyStore {
   async get(tenantId: string, keyId: string): Promise<(KeyRow & { key_hash: string }) | null> {
     return this.db
       .prepare(
-        `SELECT id, name, prefix, scopes, created_at, expires_at, revoked_at, key_hash FROM api_keys
+        `SELECT id, name, prefix, scopes, created_at, expires_at, revoked_at, last_used_at, key_hash FROM api_keys
           WHERE tenant_id = ?1 AND id = ?2`,
       )
       .bind(tenantId, keyId)

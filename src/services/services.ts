@@ -35,7 +35,7 @@ export function createServices(env: Env, settings: Settings, background: Backgro
     maxAttempts: settings.gpuWorkerMaxAttempts,
   });
   return {
-    keys: new KeyStore(env.DB, env.CACHE),
+    keys: new KeyStore(env.DB, env.CACHE, background),
     tenants: new TenantStore(env.DB),
     adapters: new AdapterStore(env.DB, env.CACHE),
     blobs: new BlobStore(env.BLOBS),

@@ -1,5 +1,6 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { createApp } from "../../src/app";
 import { sha256Hex } from "../../src/lib/crypto";
 import { call, createTenant, expectProblem } from "../support/api";
 import { eventually, generateCalls, safetensorsHeader, uniqueDescription } from "../support/standin";
@@ -88,6 +89,24 @@ describe("POST /v1/adapters", () => {
     expect(listed.objects.map((o) => o.key).sort()).toEqual(known.results.map((r) => `blobs/${r.sha256}.safetensors`).sort());
     const adapters = await (await call("GET", "/v1/adapters", { key: tenant.key })).json<{ data: unknown[] }>();
     expect(adapters.data).toEqual([]);
+  });
+
+  it("answers 503 when the generation coordinator cannot be reached, storing nothing", async () => {
+    const tenant = await createTenant();
+    const description = uniqueDescription();
+    const unreachable = {
+      idFromName: (name: string) => env.GENERATION_FLIGHTS.idFromName(name),
+      get: () => ({ generate: () => Promise.reject(new Error("Durable Object unreachable")) }),
+    };
+    const brokenEnv = { ...env, GENERATION_FLIGHTS: unreachable as unknown as typeof env.GENERATION_FLIGHTS };
+    const ctx = { waitUntil: () => undefined, passThroughOnException: () => undefined, props: {} } as unknown as ExecutionContext;
+    const request = new Request("https://edge.test/v1/adapters", {
+      method: "POST",
+      headers: { Authorization: `Bearer ${tenant.key}`, "Content-Type": "application/json" },
+      body: JSON.stringify({ description }),
+    });
+    await expectProblem(await createApp().fetch(request, brokenEnv, ctx), 503, "gpu_worker_unavailable");
+    expect(await liveAdapterRows(description)).toBe(0);
   });
 
   it("retries a transient gpu-worker 503 and succeeds", async () => {

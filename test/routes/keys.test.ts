@@ -2,6 +2,7 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { sha256Hex } from "../../src/lib/crypto";
 import { call, createTenant, expectProblem, mintKey } from "../support/api";
+import { eventually } from "../support/standin";
 
 describe("tenant API keys", () => {
   it("creates a key shown once, stores only its hash, lists and revokes it", async () => {
@@ -19,6 +20,12 @@ describe("tenant API keys", () => {
 
     const listed = await (await call("GET", "/v1/keys", { key: tenant.key })).json<{ data: Record<string, unknown>[] }>();
     expect(listed.data.map((k) => k.id)).toContain(key.id);
+    // The calling key has been used (recorded off the hot path); the new one not yet.
+    await eventually(async () => {
+      const keys = await (await call("GET", "/v1/keys", { key: tenant.key })).json<{ data: { id: string; last_used_at: string | null }[] }>();
+      expect(keys.data.find((k) => k.id === tenant.keyId)?.last_used_at).not.toBeNull();
+      expect(keys.data.find((k) => k.id === key.id)?.last_used_at).toBeNull();
+    });
     expect(JSON.stringify(listed)).not.toContain(key.key);
 
     expect((await call("GET", "/v1/keys", { key: key.key })).status).toBe(200);

@@ -79,7 +79,13 @@ async function findOrGenerate(c: Context<AppEnv>, identity: Identity, descriptio
   }
   const flights = c.env.GENERATION_FLIGHTS;
   const flight = flights.get(flights.idFromName(`${identity.tenantId}|${identity.bundleRef}|${identity.descriptionSha256}`));
-  const outcome = await flight.generate({ identity, keyId: principal.keyId, description, visibility, requestId: c.get("requestId") });
+  let outcome: Awaited<ReturnType<typeof flight.generate>>;
+  try {
+    outcome = await flight.generate({ identity, keyId: principal.keyId, description, visibility, requestId: c.get("requestId") });
+  } catch (error) {
+    console.error(JSON.stringify({ level: "error", msg: "generation flight unreachable", requestId: c.get("requestId"), error: String(error) }));
+    throw new ApiError("gpu_worker_unavailable", "Adapter generation is temporarily unavailable; nothing was stored. Retry shortly.", { headers: { "Retry-After": "5" } });
+  }
   if (!outcome.ok) throw new ApiError(outcome.code, outcome.detail, { headers: outcome.headers });
   const row = await adapters.get(identity.tenantId, outcome.adapterId);
   if (!row) throw new ApiError("internal", `Adapter ${outcome.adapterId} vanished right after generation.`);

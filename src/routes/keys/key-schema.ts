@@ -11,6 +11,7 @@ export const KeySchema = z
     created_at: TimestampSchema,
     expires_at: TimestampSchema.nullable(),
     revoked_at: TimestampSchema.nullable(),
+    last_used_at: TimestampSchema.nullable().openapi({ description: "When the key was last seen, to about a minute." }),
   })
   .openapi("ApiKey");
 
