@@ -1,56 +1,6 @@
-/** Entry point: configuration -> bundles -> batcher -> HTTP server; SIGTERM drains and exits. */
-import { endianness } from "node:os";
-
-import { MicroBatcher } from "./batcher.js";
-import type { GeneratedLora } from "./bundle/bundle.js";
-import { loadBundles } from "./bundle/loadBundles.js";
-import { BundleRegistry } from "./bundle/registry.js";
-import { loadConfig, type WorkerConfig } from "./config.js";
-import type { WorkerServices } from "./http/route.js";
-import { WorkerMetrics } from "./metrics.js";
-import { createWorkerServer, type WorkerServer } from "./server.js";
-
-export interface StartedWorker extends WorkerServer {
-  services: WorkerServices;
-  url: string;
-}
-
-export async function startWorker(config: WorkerConfig): Promise<StartedWorker> {
-  // safetensors is little-endian and tensors are copied byte-for-byte from typed arrays.
-  if (endianness() !== "LE") throw new Error("gpu-worker needs a little-endian host");
-  const bundles = await loadBundles(config.bundlesDir, {
-    providers: config.providers,
-    intraOpThreads: config.intraOpThreads,
-    allowSpinning: config.allowSpinning,
-  });
-  const registry = new BundleRegistry(bundles, config.defaultBundle);
-  const metrics = new WorkerMetrics();
-
-  const batcher = new MicroBatcher<string, GeneratedLora>(
-    async (bundleId, descriptions) => {
-      const timing = { ortMs: 0 };
-      const outputs = await registry.resolve(bundleId).generate(descriptions, timing);
-      metrics.ortSeconds.observe(timing.ortMs / 1000);
-      return outputs;
-    },
-    { maxBatchSize: config.maxBatchSize, maxWaitMs: config.maxBatchWaitMs, maxQueue: config.maxQueue },
-    { batchStarted: (size) => metrics.batchSize.observe(size), queueDepthChanged: (depth) => metrics.queueDepth.set(depth) },
-  );
-
-  const services: WorkerServices = { config, registry, batcher, metrics, lifecycle: { shuttingDown: false } };
-  const worker = createWorkerServer(services);
-  await new Promise<void>((resolve, reject) => {
-    worker.server.once("error", reject);
-    worker.server.listen(config.port, config.host, () => resolve());
-  });
-  const address = worker.server.address();
-  const port = typeof address === "object" && address ? address.port : config.port;
-  const shutdown = async () => {
-    await worker.shutdown();
-    await Promise.all(bundles.map((b) => b.dispose()));
-  };
-  return { ...worker, shutdown, services, url: `http://${config.host}:${port}` };
-}
+/** Entry point: configuration from the environment, start, and drain on SIGTERM/SIGINT. */
+import { loadConfig } from "./config.js";
+import { startWorker } from "./worker.js";
 
 async function main(): Promise<void> {
   const config = loadConfig(process.env);
@@ -71,9 +21,7 @@ async function main(): Promise<void> {
   process.once("SIGINT", () => stop("SIGINT"));
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
-  main().catch((error: Error) => {
-    console.error(`gpu-worker failed to start: ${error.message}`);
-    process.exit(1);
-  });
-}
+main().catch((error: Error) => {
+  console.error(`gpu-worker failed to start: ${error.message}`);
+  process.exit(1);
+});

@@ -1,7 +1,7 @@
 /** Many parallel requests are micro-batched, and every answer equals the one it gets alone. */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-import type { StartedWorker } from "../src/main.js";
+import type { StartedWorker } from "../src/worker.js";
 import { call, generate, startTestWorker } from "./support/worker.js";
 
 const DESCRIPTIONS = Array.from({ length: 24 }, (_, i) => `Task ${i}: ${"classify reviews ".repeat(1 + (i % 5))}by tone.`);

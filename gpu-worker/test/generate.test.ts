@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { float32ToFloat16 } from "../src/adapter/float16.js";
 import { decodeSafetensors } from "../src/adapter/safetensors.js";
 import { signRequest } from "../src/http/signing.js";
-import type { StartedWorker } from "../src/main.js";
+import type { StartedWorker } from "../src/worker.js";
 import { descriptionSha256 } from "../src/normalize.js";
 import { expectProblem } from "./support/problem.js";
 import { call, generate, SECRET, startTestWorker } from "./support/worker.js";

@@ -1,7 +1,7 @@
 /** A full queue answers 503 + Retry-After at once instead of queueing without bound. */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-import type { StartedWorker } from "../src/main.js";
+import type { StartedWorker } from "../src/worker.js";
 import { expectProblem } from "./support/problem.js";
 import { generate, startTestWorker } from "./support/worker.js";
 

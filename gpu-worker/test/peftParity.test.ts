@@ -9,7 +9,7 @@ import { join } from "node:path";
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-import type { StartedWorker } from "../src/main.js";
+import type { StartedWorker } from "../src/worker.js";
 import type { BundlesResponse } from "../src/routes/bundles.js";
 import { descriptionSha256, normalizeDescription } from "../src/normalize.js";
 import { FIXTURES_DIR, PYTHON, WORKER_ROOT } from "./support/paths.js";

@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import type { BundlesResponse } from "../src/routes/bundles.js";
-import type { StartedWorker } from "../src/main.js";
+import type { StartedWorker } from "../src/worker.js";
 import { expectProblem } from "./support/problem.js";
 import { call, generate, startTestWorker } from "./support/worker.js";
 

@@ -1,7 +1,7 @@
 /** Starts a real worker on an ephemeral port over the fixture bundles, and signs requests. */
 import { loadConfig, type WorkerConfig } from "../../src/config.js";
 import { signRequest } from "../../src/http/signing.js";
-import { type StartedWorker, startWorker } from "../../src/main.js";
+import { type StartedWorker, startWorker } from "../../src/worker.js";
 import { BUNDLES_DIR } from "./paths.js";
 
 export const SECRET = "test-secret-0123456789abcdef";
