@@ -3,9 +3,9 @@
  * math of its own; it only feeds the graphs and slices their outputs.
  *
  * Determinism: a description's bytes must not depend on its batch mates. The encoder runs each
- * description on its own, unpadded (ONNX Runtime's encoder kernels are not bit-identical across
- * batch sizes: about 3e-8 apart), and only the hypernetwork runs batched, because every op in it
- * is row-independent over the batch axis. The tests and the benchmark check the bytes.
+ * description on its own, unpadded (ONNX Runtime's encoder kernels differ in the last bits across
+ * batch sizes), and only the hypernetwork runs batched: its ops are row-independent over the
+ * batch axis. The concurrency test and the benchmark check the bytes.
  */
 import * as ort from "onnxruntime-node";
 
