@@ -2,8 +2,9 @@ import argparse
 
 import pytest
 
-from t2l.config_io import add_config_flags, config_from_args
+from t2l.config_io import add_config_flags, config_from_args, config_to_dict
 from t2l.recipe_config import SFTConfig
+from t2l.run_dir import RunDir
 
 
 def parse(argv):
@@ -64,3 +65,11 @@ def test_unknown_file_keys_are_named(tmp_path):
     path.write_text("tasks: t.json\nlearning_rate: 0.1\n")
     with pytest.raises(ValueError, match=r"unknown config key\(s\) \['--learning-rate'\]"):
         parse(["--config", str(path)])
+
+
+def test_a_run_folders_config_json_is_accepted(tmp_path):
+    saved = parse(["--tasks", "t.json", "--lr", "0.02"])
+    RunDir(tmp_path, "train-sft", config_to_dict(saved)).start(resume=False)
+    assert parse(["--config", str(tmp_path / "config.json"), "--resume", "true"]) == (
+        type(saved)(**{**config_to_dict(saved), "resume": True})
+    )

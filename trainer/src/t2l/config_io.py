@@ -16,6 +16,8 @@ from typing import Any, TypeVar
 
 import yaml
 
+from t2l.run_dir import RUN_SCHEMA
+
 C = TypeVar("C")
 
 
@@ -88,6 +90,8 @@ def read_config_file(path: str | Path) -> dict:
     data = json.loads(text) if path.suffix == ".json" else yaml.safe_load(text)
     if not isinstance(data, dict):
         raise ValueError(f"--config {path} must hold a mapping of config keys")
+    if data.get("schema") == RUN_SCHEMA:  # a run folder's config.json: resume as it was run
+        return dict(data["config"])
     return data
 
 
