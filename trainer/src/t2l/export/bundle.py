@@ -58,7 +58,7 @@ def export_bundle(options: ExportOptions, encoder: TaskEncoder | None = None) ->
             f"{meta['normalization']!r}; the exporter and worker implement {NORMALIZATION_RULE!r}"
         )
     # Cheap checks first: loading the encoder takes a while.
-    name = options.name or str(meta.get("bundle_name") or options.output.resolve().name)
+    name = options.name or str(meta.get("name") or options.output.resolve().name)
     if not _NAME.match(name):
         raise ValueError(f"--name {name!r} must match {_NAME.pattern} (lowercase, digits, . _ -)")
     if options.version is not None and not _VERSION.match(options.version):
