@@ -69,12 +69,17 @@ def test_resume_reproduces_the_uninterrupted_run(tmp_path):
     settings = {"max_steps": 6, "eval_every": 2, "save_every": 2, "dropout": 0.1}
     full = run(tmp_path, "full", tasks, **settings)
     run(tmp_path, "split", tasks, stop_at_step=3, **settings)  # as if killed after step 3
+    # ...in the middle of writing step 4's metrics line and step 4's checkpoint:
+    with open(tmp_path / "split" / "metrics.jsonl", "a") as metrics:
+        metrics.write('{"step": 4, "split": "tr')
+    (tmp_path / "split" / "checkpoints" / ".staging-torn").mkdir()
     resumed = run(tmp_path, "split", tasks, resume=True, **settings)
     for key, value in load_hypernet(full)[0].state_dict().items():
         assert torch.equal(value, load_hypernet(resumed)[0].state_dict()[key]), key
     assert train_losses(tmp_path / "split") == train_losses(tmp_path / "full")
     steps = [m["step"] for m in read_metrics(tmp_path / "split") if m.get("split") == "train"]
     assert steps == [1, 2, 3, 4, 5, 6]
+    assert not list((tmp_path / "split" / "checkpoints").glob(".staging-*"))
 
 
 def test_refuses_to_overwrite_or_resume_a_different_run(tmp_path):

@@ -57,6 +57,8 @@ class RunDir:
                     f"{['--' + k.replace('_', '-') for k in changed]}"
                 )
         self.root.mkdir(parents=True, exist_ok=True)
+        for stale in self.checkpoints.glob(".staging-*"):  # a kill during a checkpoint write
+            shutil.rmtree(stale, ignore_errors=True)
         self.write_config(self.root)
         return latest
 
@@ -110,7 +112,7 @@ class RunDir:
         kept = [
             line
             for line in path.read_text().splitlines()
-            if line.strip() and json.loads(line).get("step", 0) <= step
+            if _complete_record(line) and json.loads(line).get("step", 0) <= step
         ]
         staging = path.with_suffix(".tmp")
         staging.write_text("".join(line + "\n" for line in kept))
@@ -120,3 +122,11 @@ class RunDir:
 def read_metrics(root: str | Path) -> list[dict]:
     path = Path(root) / METRICS_FILE
     return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+
+
+def _complete_record(line: str) -> bool:
+    """False for a blank line or one torn by a kill in the middle of a write."""
+    try:
+        return isinstance(json.loads(line), dict)
+    except json.JSONDecodeError:
+        return False
