@@ -1,6 +1,10 @@
+import json
+
 import pytest
 import torch
 from conftest import make_encoder
+
+from t2l.encoder import TaskEncoder
 
 
 def test_encode_is_normalised_pooled_and_whitespace_insensitive(encoder):
@@ -45,3 +49,29 @@ def test_bad_inputs():
         encoder.encode(["   "])
     with pytest.raises(ValueError, match="--encoder-pooling"):
         type(encoder)(encoder.model, encoder.tokenizer, name="x", pooling="max")
+
+
+def test_from_pretrained_reads_sentence_transformers_settings(tmp_path):
+    source = make_encoder()
+    source.model.save_pretrained(tmp_path)
+    source.tokenizer.save_pretrained(tmp_path)
+    (tmp_path / "1_Pooling").mkdir()
+    (tmp_path / "1_Pooling" / "config.json").write_text(
+        json.dumps({"pooling_mode_cls_token": True})
+    )
+    (tmp_path / "modules.json").write_text(json.dumps([{"type": "x.Transformer"}]))
+    (tmp_path / "sentence_bert_config.json").write_text(json.dumps({"max_seq_length": 32}))
+    encoder = TaskEncoder.from_pretrained(str(tmp_path))
+    assert encoder.settings() == {
+        "name": str(tmp_path),
+        "dim": 16,
+        "max_length": 32,
+        "pooling": "cls",
+        "normalize": False,
+    }
+    torch.testing.assert_close(
+        encoder.encode(["a task"]),
+        source.__class__(
+            source.model, source.tokenizer, name="x", pooling="cls", normalize=False
+        ).encode(["a task"]),
+    )
