@@ -23,10 +23,18 @@ SOURCES = ("export/*.py", "hypernet.py", "encoder.py", "checkpoint.py", "targets
 SMOLLM2_TARGETS = {
     "num_layers": 30,
     "modules": [
-        {"name": "q_proj", "path": "model.layers.{layer}.self_attn.q_proj",
-         "in_features": 576, "out_features": 576},
-        {"name": "v_proj", "path": "model.layers.{layer}.self_attn.v_proj",
-         "in_features": 576, "out_features": 192},
+        {
+            "name": "q_proj",
+            "path": "model.layers.{layer}.self_attn.q_proj",
+            "in_features": 576,
+            "out_features": 576,
+        },
+        {
+            "name": "v_proj",
+            "path": "model.layers.{layer}.self_attn.v_proj",
+            "in_features": 576,
+            "out_features": 192,
+        },
     ],
 }
 
@@ -41,7 +49,6 @@ def stamp() -> str:
 
 def build_stand_in(cache: Path) -> Path:
     import torch
-
     from t2l.checkpoint import save_hypernet
     from t2l.export import ExportOptions, export_bundle
     from t2l.hypernet import HyperNetConfig, HyperNetwork
@@ -56,14 +63,24 @@ def build_stand_in(cache: Path) -> Path:
             head.weight.normal_(std=0.01)
         hypernet.ab_gain.fill_(1.0)
     checkpoint = cache / "checkpoint"
-    save_hypernet(checkpoint, hypernet, {
-        "base_model": "HuggingFaceTB/SmolLM2-135M-Instruct",
-        "encoder": "sentence-transformers/all-MiniLM-L6-v2",
-        "training": {"mode": "none", "note": "freshly initialised stand-in for benchmarking"},
-    })
+    save_hypernet(
+        checkpoint,
+        hypernet,
+        {
+            "base_model": "HuggingFaceTB/SmolLM2-135M-Instruct",
+            "encoder": "sentence-transformers/all-MiniLM-L6-v2",
+            "training": {"mode": "none", "note": "freshly initialised stand-in for benchmarking"},
+        },
+    )
     bundles = cache / "bundles"
-    export_bundle(ExportOptions(checkpoint=checkpoint, output=bundles / STAND_IN_NAME,
-                                name=STAND_IN_NAME, version="bench"))
+    export_bundle(
+        ExportOptions(
+            checkpoint=checkpoint,
+            output=bundles / STAND_IN_NAME,
+            name=STAND_IN_NAME,
+            version="bench",
+        )
+    )
     return bundles
 
 
