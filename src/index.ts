@@ -1,5 +1,6 @@
 import { createApp } from "./app";
 import type { Env } from "./env";
+import { sweep } from "./services/housekeeping";
 import { UsageMeter, type UsageEvent } from "./services/usage-meter";
 
 export { GenerationFlight } from "./durable-objects/generation-flight";
@@ -9,6 +10,12 @@ const app = createApp();
 
 export default {
   fetch: (request, env, ctx) => app.fetch(request, env, ctx),
+
+  /** Hourly cron (wrangler.toml [triggers]): housekeeping. */
+  async scheduled(_controller, env) {
+    const report = await sweep(env.DB);
+    console.log(JSON.stringify({ level: "info", msg: "housekeeping", ...report }));
+  },
 
   /** Usage-event consumer: a batch becomes one D1 batch; on failure the queue redelivers it. */
   async queue(batch, env) {

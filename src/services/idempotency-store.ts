@@ -1,7 +1,7 @@
 import { ApiError } from "../errors/api-error";
 
 // Past this a record no longer replays: the key may be reused for a new request.
-const RECORD_TTL_MS = 24 * 3600 * 1000;
+export const IDEMPOTENCY_RECORD_TTL_MS = 24 * 3600 * 1000;
 // An in-flight record older than this belongs to a request that died; let a retry take over.
 const STALE_IN_FLIGHT_MS = 5 * 60 * 1000;
 
@@ -19,7 +19,7 @@ export class IdempotencyStore {
                 status = NULL, response_body = NULL
           WHERE created_at < ?5 OR (status IS NULL AND created_at < ?6)`,
       )
-      .bind(tenantId, key, requestSha256, now, now - RECORD_TTL_MS, now - STALE_IN_FLIGHT_MS)
+      .bind(tenantId, key, requestSha256, now, now - IDEMPOTENCY_RECORD_TTL_MS, now - STALE_IN_FLIGHT_MS)
       .run();
     if (claimed.meta.changes > 0) return { kind: "new" };
     const row = await this.db
