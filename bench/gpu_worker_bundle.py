@@ -50,7 +50,7 @@ def stamp() -> str:
 def build_stand_in(cache: Path) -> Path:
     import torch
     from t2l.checkpoint import save_hypernet
-    from t2l.export import ExportOptions, export_bundle
+    from t2l.export.bundle import ExportOptions, export_bundle
     from t2l.hypernet import HyperNetConfig, HyperNetwork
     from t2l.targets import TargetSpec
 

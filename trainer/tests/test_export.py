@@ -10,7 +10,7 @@ import torch
 from conftest import make_encoder
 from t2l.checkpoint import save_hypernet
 from t2l.cli import main
-from t2l.export import ExportOptions, export_bundle
+from t2l.export.bundle import ExportOptions, export_bundle
 from t2l.export.onnx_graphs import export_hypernet, hypernet_output_names
 from t2l.export.parity import (
     ENCODER_MAX_ABS_ERROR,

@@ -1,5 +1,5 @@
-"""Bundle export (Contract 1): ONNX graphs, tokenizer, manifest and test vectors."""
+"""Bundle export (Contract 1): ONNX graphs, tokenizer, manifest and test vectors.
 
-from t2l.export.bundle import BUNDLE_SCHEMA, ExportOptions, export_bundle
-
-__all__ = ["BUNDLE_SCHEMA", "ExportOptions", "export_bundle"]
+Import `t2l.export.bundle` for `export_bundle`; this package itself stays light so the CLI can
+register `export-bundle` without loading onnx/onnxruntime.
+"""

@@ -6,8 +6,6 @@ import argparse
 import json
 from pathlib import Path
 
-from t2l.export.bundle import ExportOptions, export_bundle
-
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
@@ -34,6 +32,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    # Imported here: onnx/onnxruntime are the optional `export` extra, and every other t2l
+    # command should start without them.
+    from t2l.export.bundle import ExportOptions, export_bundle
+
     manifest = export_bundle(
         ExportOptions(
             checkpoint=args.checkpoint,
