@@ -29,11 +29,10 @@ def seed_everything(seed: int) -> None:
 
 def save_train_state(
     directory: Path,
-    *,
     step: int,
     optimizer: torch.optim.Optimizer,
     scheduler: torch.optim.lr_scheduler.LRScheduler,
-    sampler_state: dict | None = None,
+    sampler: TaskSampler,
 ) -> None:
     torch.save(
         {
@@ -49,7 +48,7 @@ def save_train_state(
         "step": step,
         "python_rng": [version, list(internal), gauss],
         "numpy_rng": [np_name, np_keys.tolist(), np_pos, np_has_gauss, np_gauss],
-        "sampler": sampler_state,
+        "sampler": sampler.state_dict(),
     }
     (directory / STATE_JSON).write_text(json.dumps(state) + "\n")
 

@@ -105,13 +105,7 @@ def train_lora(
 
     def write_checkpoint(folder: Path) -> None:
         write_adapter(folder)
-        save_train_state(
-            folder,
-            step=step,
-            optimizer=optimizer,
-            scheduler=scheduler,
-            sampler_state=sampler.state_dict(),
-        )
+        save_train_state(folder, step, optimizer, scheduler, sampler)
 
     while config.running(step):
         step += 1

@@ -120,13 +120,7 @@ def train_recon(
 
     def write_checkpoint(folder: Path) -> None:
         save_hypernet(folder, hypernet, meta())
-        save_train_state(
-            folder,
-            step=step,
-            optimizer=optimizer,
-            scheduler=scheduler,
-            sampler_state=sampler.state_dict(),
-        )
+        save_train_state(folder, step, optimizer, scheduler, sampler)
 
     while config.running(step):
         step += 1
