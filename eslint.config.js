@@ -1,14 +1,22 @@
-// Lint for the edge (src/, test/, bench/): typescript-eslint's type-aware rules, strict.
+// One lint for every TypeScript and JavaScript file that runs outside Python:
+// type-aware strict rules for the Worker, its tests and the dashboard client; the
+// recommended rules for the plain Node scripts (start, test runners, e2e, bench).
 import js from "@eslint/js";
+import globals from "globals";
 import tseslint from "typescript-eslint";
 
+const SCRIPTS = ["scripts/**/*.mjs", "test/e2e/**/*.mjs", "test/docs/**/*.mjs", "test/browser/**/*.mjs", "bench/**/*.mjs", "src/dashboard/build-assets.mjs"];
+
 export default tseslint.config(
-  { ignores: ["node_modules/", ".wrangler/", "gpu-worker/", "trainer/", "scripts/", "src/dashboard/", "test/browser/", "test/e2e/", "test/docs/", "dist/", ".cache/"] },
+  { ignores: ["node_modules/", ".venv/", ".wrangler/", "test-results/", "runs/", "gpu-worker/", "trainer/", "dist/", ".cache/", "src/dashboard/assets.generated.ts"] },
   js.configs.recommended,
   ...tseslint.configs.strictTypeChecked,
   {
     languageOptions: {
-      parserOptions: { project: ["./tsconfig.json", "./tsconfig.node.json"], tsconfigRootDir: import.meta.dirname },
+      parserOptions: {
+        project: ["./tsconfig.json", "./tsconfig.node.json", "./src/dashboard/client/tsconfig.json"],
+        tsconfigRootDir: import.meta.dirname,
+      },
     },
     rules: {
       "@typescript-eslint/restrict-template-expressions": ["error", { allowNumber: true }],
@@ -18,5 +26,12 @@ export default tseslint.config(
       "no-console": ["error", { allow: ["error", "warn", "log"] }],
     },
   },
-  { files: ["eslint.config.js"], ...tseslint.configs.disableTypeChecked },
+  {
+    files: [...SCRIPTS, "eslint.config.js"],
+    ...tseslint.configs.disableTypeChecked,
+    languageOptions: { ...tseslint.configs.disableTypeChecked.languageOptions, globals: globals.node },
+    rules: { ...tseslint.configs.disableTypeChecked.rules, eqeqeq: "error" },
+  },
+  // Browser tests hand callbacks to page.evaluate, which run in the page.
+  { files: ["test/browser/**/*.mjs"], languageOptions: { globals: { ...globals.node, ...globals.browser } } },
 );

@@ -256,7 +256,6 @@ test("fits a phone screen and survives a reload", async (t) => {
 test("rate limiting (429) is explained at sign-in, with when to retry", async (t) => {
   const { tenantId } = await createTenantKey(edge, { tenant: "free-tier", plan: "free", scopes: ["usage:read"] });
   const { key } = await createKeyForTenant(edge, tenantId, { name: "busy", scopes: ["usage:read"] });
-  const headers = { authorization: `Bearer ${key}` };
   let status = 0;
   for (let i = 0; i < 200 && status !== 429; i++) status = (await lastDayUsage(key)).status;
   assert.equal(status, 429, "the free plan's per-key limit was reached");

@@ -8,6 +8,8 @@ import numpy as np
 import pytest
 import torch
 from conftest import make_encoder
+from test_hypernet import make_config
+
 from t2l.checkpoint import save_hypernet
 from t2l.cli import main
 from t2l.export.bundle import ExportOptions, export_bundle
@@ -22,7 +24,6 @@ from t2l.export.parity import (
 from t2l.export.test_vectors import DESCRIPTIONS
 from t2l.hypernet import VARIANTS, HyperNetwork
 from t2l.normalize import description_sha256
-from test_hypernet import make_config
 
 
 def random_hypernet(variant="M") -> HyperNetwork:
