@@ -13,6 +13,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "t2l.recipes.train_lora",
     "t2l.recipes.generate",
     "t2l.export.cli",
+    "t2l.publish.cli",
     "t2l.eval.cli",
     "t2l.report.cli",
 )
