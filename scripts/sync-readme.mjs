@@ -1,8 +1,10 @@
-// Keeps README.md's example blocks identical to the files the end-to-end test runs:
-// every `<!-- example: PATH -->` … `<!-- /example -->` block holds PATH's text verbatim.
+// Keeps README.md's generated blocks in step with their sources:
+// - every `<!-- example: PATH -->` … `<!-- /example -->` block holds PATH's text verbatim
+//   (the files the end-to-end test runs);
+// - the `<!-- results-summary -->` block holds the headline numbers of docs/results/*.json.
 //   node scripts/sync-readme.mjs          rewrite the blocks
-//   node scripts/sync-readme.mjs --check  exit 1 (naming the block) if any is stale
-import { readFileSync, writeFileSync } from "node:fs";
+//   node scripts/sync-readme.mjs --check  exit 1 if any block is stale
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { extname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -11,8 +13,46 @@ const readmePath = resolve(root, "README.md");
 const LANGUAGES = { ".sh": "bash", ".ts": "ts", ".py": "python", ".mjs": "js" };
 const BLOCK = /<!-- example: (\S+) -->\n[\s\S]*?<!-- \/example -->/g;
 
+const SUMMARY = /<!-- results-summary -->\n[\s\S]*?<!-- \/results-summary -->/;
+
+function readResult(name) {
+  const path = resolve(root, "docs/results", `${name}.json`);
+  return existsSync(path) ? JSON.parse(readFileSync(path, "utf8")) : null;
+}
+
+const verdict = (met) => (met ? "met" : "**not met**");
+
+/** Headline rows: [what, measured, goal, verdict], straight from the benchmark JSON. */
+export function resultsSummary() {
+  const rows = [];
+  const step = readResult("train_step");
+  if (step) rows.push(["hypernetwork SFT step / plain LoRA step", `${step.ratio_hypernet_over_lora}×`, `≤ ${step.goal_ratio_max}×`, verdict(step.meets_goal)]);
+  const worker = readResult("gpu_worker");
+  if (worker) {
+    rows.push(["gpu-worker latency p50 / p99", `${worker.p50_ms} / ${worker.p99_ms} ms`, `p50 ≤ ${worker.goals.p50_ms} ms`, verdict(worker.meets_goals.p50_ms)]);
+    rows.push(["gpu-worker service / bare ONNX Runtime", `${worker.ratio_service_over_bare_ort}×`, `≤ ${worker.goals.ratio_service_over_bare_ort}×`, verdict(worker.meets_goals.ratio_service_over_bare_ort)]);
+    rows.push(["gpu-worker batched throughput", `${worker.adapters_per_s_batched} adapters/s`, `≥ ${worker.goals.adapters_per_s_batched}`, verdict(worker.meets_goals.adapters_per_s_batched)]);
+    rows.push(["gpu-worker peak RSS", `${worker.peak_rss_mb} MB`, `≤ ${worker.goals.peak_rss_mb} MB`, verdict(worker.meets_goals.peak_rss_mb)]);
+  }
+  const edge = readResult("edge");
+  if (edge) {
+    rows.push(["edge cache-hit POST /v1/adapters p50 / p99", `${edge.cache_hit_p50_ms} / ${edge.cache_hit_p99_ms} ms`, `p50 ≤ ${edge.goal_cache_hit_p50_ms} ms`, verdict(edge.cache_hit_p50_ms <= edge.goal_cache_hit_p50_ms)]);
+    rows.push(["edge auth-only route p50 (same run)", `${edge.auth_only_p50_ms} ms`, "—", "—"]);
+    rows.push(["edge signed-URL download", `${edge.download_mb_s} MB/s`, "—", "—"]);
+  }
+  const lines = ["| measure | result | goal | |", "|---|---|---|---|", ...rows.map((row) => `| ${row.join(" | ")} |`)];
+  const evaluation = readResult("eval_heldout");
+  if (evaluation) {
+    const smoke = /smoke/i.test(evaluation.run?.label ?? "");
+    const averages = Object.entries(evaluation.methods).map(([name, method]) => `\`${name}\` ${method.avg === null ? "—" : (100 * method.avg).toFixed(1)}`);
+    lines.push("", `Held-out tasks (${evaluation.tasks.length}), average score by method${smoke ? " — **smoke configuration: shows the pipeline runs, measures nothing**" : ""}: ${averages.join(", ")}.`);
+  }
+  return lines.join("\n");
+}
+
 export function renderReadme(readme) {
-  return readme.replace(BLOCK, (_, path) => {
+  const withSummary = readme.replace(SUMMARY, `<!-- results-summary -->\n${resultsSummary()}\n<!-- /results-summary -->`);
+  return withSummary.replace(BLOCK, (_, path) => {
     const body = readFileSync(resolve(root, path), "utf8").trimEnd();
     const language = LANGUAGES[extname(path)] ?? "";
     return `<!-- example: ${path} -->\n\`${path}\`:\n\n\`\`\`${language}\n${body}\n\`\`\`\n<!-- /example -->`;
