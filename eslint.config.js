@@ -5,7 +5,7 @@ import js from "@eslint/js";
 import globals from "globals";
 import tseslint from "typescript-eslint";
 
-const SCRIPTS = ["scripts/**/*.mjs", "test/e2e/**/*.mjs", "test/docs/**/*.mjs", "test/browser/**/*.mjs", "bench/**/*.mjs", "src/dashboard/build-assets.mjs"];
+const SCRIPTS = ["scripts/**/*.mjs", "test/e2e/**/*.mjs", "test/docs/**/*.mjs", "test/start/**/*.mjs", "test/browser/**/*.mjs", "bench/**/*.mjs", "src/dashboard/build-assets.mjs"];
 
 export default tseslint.config(
   { ignores: ["node_modules/", ".venv/", ".wrangler/", "test-results/", "runs/", "gpu-worker/", "trainer/", "dist/", ".cache/", "src/dashboard/assets.generated.ts"] },

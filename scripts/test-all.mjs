@@ -4,7 +4,7 @@ import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 
 const rootScripts = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")).scripts;
-const steps = ["typecheck", "lint", "test:edge", "test:gpu-worker", "test:trainer", "test:browser", "test:e2e", "test:docs"].filter(
+const steps = ["typecheck", "lint", "test:edge", "test:gpu-worker", "test:trainer", "test:browser", "test:e2e", "test:start", "test:docs"].filter(
   (name) => name in rootScripts,
 );
 
