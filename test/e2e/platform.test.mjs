@@ -88,7 +88,15 @@ function runExample(command, args) {
 }
 
 async function api(path, init = {}) {
-  return fetch(`${edgeUrl}${path}`, { ...init, headers: { authorization: `Bearer ${apiKey}`, ...init.headers } });
+  const request = () => fetch(`${edgeUrl}${path}`, { ...init, headers: { authorization: `Bearer ${apiKey}`, ...init.headers } });
+  try {
+    return await request();
+  } catch (error) {
+    // workerd closes idle keep-alive connections; undici may have picked one just as it closed.
+    // Only a request that never reached the server (a GET) is safe to send again.
+    if ((init.method ?? "GET") !== "GET" || error.cause?.code !== "UND_ERR_SOCKET") throw error;
+    return request();
+  }
 }
 
 async function workerGenerations() {
