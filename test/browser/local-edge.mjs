@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { createTenant, createTenantKey as createOperatorTenantKey } from "../../scripts/lib/operator-api.mjs";
 import { freePort } from "../../scripts/lib/ports.mjs";
 import { runStep, startService, stopServices, waitForHttp } from "../../scripts/lib/process.mjs";
 
@@ -88,18 +89,12 @@ export async function startLocalEdge() {
 
 /** A tenant and one of its keys, made the way an operator would (admin API). */
 export async function createTenantKey(edge, { tenant = "browser-test", plan = "pro", scopes }) {
-  const headers = { authorization: `Bearer ${edge.operatorKey}`, "content-type": "application/json" };
-  const tenantResponse = await fetch(`${edge.url}/admin/tenants`, { method: "POST", headers, body: JSON.stringify({ name: tenant, plan }) });
-  if (!tenantResponse.ok) throw new Error(`POST /admin/tenants: ${tenantResponse.status} ${await tenantResponse.text()}`);
-  const { id } = await tenantResponse.json();
+  const { id } = await createTenant(edge.url, edge.operatorKey, { name: tenant, plan });
   const created = await createKeyForTenant(edge, id, { name: "dashboard test", scopes });
   return { tenantId: id, keyId: created.id, key: created.key };
 }
 
 /** @returns {Promise<{ id: string, key: string, name: string, prefix: string, scopes: string[] }>} */
-export async function createKeyForTenant(edge, tenantId, { name, scopes }) {
-  const headers = { authorization: `Bearer ${edge.operatorKey}`, "content-type": "application/json" };
-  const response = await fetch(`${edge.url}/admin/tenants/${tenantId}/keys`, { method: "POST", headers, body: JSON.stringify({ name, scopes }) });
-  if (!response.ok) throw new Error(`POST /admin/tenants/${tenantId}/keys: ${response.status} ${await response.text()}`);
-  return response.json();
+export function createKeyForTenant(edge, tenantId, { name, scopes }) {
+  return createOperatorTenantKey(edge.url, edge.operatorKey, tenantId, { name, scopes });
 }

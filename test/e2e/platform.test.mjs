@@ -10,7 +10,9 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
+import { createTenant, createTenantKey } from "../../scripts/lib/operator-api.mjs";
 import { freePort } from "../../scripts/lib/ports.mjs";
+import { safetensorsHeader } from "../../scripts/lib/safetensors.mjs";
 import { runStep, startService, stopServices, waitForHttp } from "../../scripts/lib/process.mjs";
 
 const root = resolve(fileURLToPath(import.meta.url), "../../..");
@@ -56,7 +58,7 @@ before(async () => {
   await waitForHttp(`${workerUrl}/healthz`, worker);
   await waitForHttp(`${edgeUrl}/healthz`, edge, 180_000);
 
-  apiKey = await createTenantKey();
+  apiKey = await createE2eKey();
   work = mkdtempSync(join(tmpdir(), "t2l-e2e-work-"));
 });
 
@@ -65,16 +67,13 @@ after(async () => {
   if (work) rmSync(work, { recursive: true, force: true });
 });
 
-async function createTenantKey() {
-  const operator = { authorization: `Bearer ${secrets.OPERATOR_KEY}`, "content-type": "application/json" };
-  const tenant = await (await fetch(`${edgeUrl}/admin/tenants`, { method: "POST", headers: operator, body: JSON.stringify({ name: "e2e", plan: "pro" }) })).json();
-  const created = await fetch(`${edgeUrl}/admin/tenants/${tenant.id}/keys`, {
-    method: "POST",
-    headers: operator,
-    body: JSON.stringify({ name: "e2e", scopes: ["adapters:read", "adapters:write", "keys:manage", "usage:read"] }),
+async function createE2eKey() {
+  const tenant = await createTenant(edgeUrl, secrets.OPERATOR_KEY, { name: "e2e", plan: "pro" });
+  const { key } = await createTenantKey(edgeUrl, secrets.OPERATOR_KEY, tenant.id, {
+    name: "e2e",
+    scopes: ["adapters:read", "adapters:write", "keys:manage", "usage:read"],
   });
-  assert.equal(created.status, 201);
-  return (await created.json()).key;
+  return key;
 }
 
 function runExample(command, args) {
@@ -109,8 +108,7 @@ async function workerGenerations() {
 
 /** The dtype of a safetensors file's tensors, read from its JSON header. */
 function safetensorsDtype(path) {
-  const bytes = readFileSync(path);
-  const header = JSON.parse(bytes.subarray(8, 8 + Number(bytes.readBigUInt64LE(0))).toString("utf8"));
+  const header = safetensorsHeader(readFileSync(path));
   const dtypes = new Set(Object.entries(header).filter(([name]) => name !== "__metadata__").map(([, t]) => t.dtype));
   assert.equal(dtypes.size, 1, `one dtype per adapter, got ${[...dtypes]}`);
   return { F16: "float16", F32: "float32" }[[...dtypes][0]];

@@ -6,6 +6,7 @@ import { resolve } from "node:path";
 import { test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { freePort } from "../../scripts/lib/ports.mjs";
+import { safetensorsHeader } from "../../scripts/lib/safetensors.mjs";
 
 const root = resolve(fileURLToPath(import.meta.url), "../../..");
 const READY = "=== text2lora is running";
@@ -42,7 +43,7 @@ test("npm start serves the default bundle and Ctrl-C stops everything", { timeou
     assert.match(adapter.bundle, /^smollm2-135m-instruct-t2l@/);
 
     const blob = Buffer.from(await (await fetch(adapter.files["adapter_model.safetensors"])).arrayBuffer());
-    const header = JSON.parse(blob.subarray(8, 8 + Number(blob.readBigUInt64LE(0))).toString("utf8"));
+    const header = safetensorsHeader(blob);
     const q = header["base_model.model.model.layers.0.self_attn.q_proj.lora_A.weight"];
     const v = header["base_model.model.model.layers.29.self_attn.v_proj.lora_B.weight"];
     assert.deepEqual(q.shape, [8, 576]);
