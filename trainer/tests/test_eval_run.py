@@ -1,9 +1,11 @@
+
 """`t2l eval` end to end on tiny in-memory models and the real task library and data pack:
 all seven methods, PEFT adapters in and out, the results document, and exact resume."""
 
 from __future__ import annotations
 
 import json
+import os
 
 import pytest
 import torch
@@ -137,3 +139,33 @@ def test_hypernet_for_another_base_model_is_refused(artifacts, tmp_path):
     with pytest.raises(ValueError, match="trained for other LoRA targets"):
         eval_run.run_eval(config(artifacts, tmp_path, hypernet=str(tmp_path / "other"),
                                  methods=("t2l",)))
+
+
+def test_runs_splitting_the_methods_share_scores_and_a_new_artifact_rescores_only_its_methods(
+    artifacts, tmp_path, monkeypatch
+):
+    # Two runs take half the methods each (as parallel workers would); a third with all of them
+    # on another device and batch size only aggregates.
+    eval_run.run_eval(config(artifacts, tmp_path, methods=("base", "multitask_lora")))
+    eval_run.run_eval(config(artifacts, tmp_path, methods=("t2l",)))
+    scored = []
+    real_score_items = eval_run.score_items
+
+    def counting(*args, **kwargs):
+        scored.append(1)
+        return real_score_items(*args, **kwargs)
+
+    monkeypatch.setattr(eval_run, "score_items", counting)
+    methods = ("base", "multitask_lora", "t2l")
+    eval_run.run_eval(config(artifacts, tmp_path, methods=methods, batch_size=3, device="cpu"))
+    assert scored == []
+
+    # A retrained hypernetwork (new file times) invalidates the T2L scores and nothing else.
+    weights = artifacts / "hypernet" / "hypernet.safetensors"
+    stat = weights.stat()
+    os.utime(weights, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000))
+    try:
+        eval_run.run_eval(config(artifacts, tmp_path, methods=methods))
+    finally:
+        os.utime(weights, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert len(scored) == 2 * len(TASKS)  # two descriptions per task, T2L only

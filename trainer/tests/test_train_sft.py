@@ -101,8 +101,21 @@ def test_refuses_to_overwrite_or_resume_a_different_run(tmp_path):
         ({"tasks": ""}, "--tasks"),
         ({"stop_at_step": 1001}, "--stop-at-step"),
         ({"device": "tpu"}, "--device"),
+        ({"mismatch_weight": -1.0}, "--mismatch-weight"),
+        ({"mismatch_margin": 0.0}, "--mismatch-margin"),
     ],
 )
 def test_bad_config_names_the_flag(overrides, flag):
     with pytest.raises(ValueError, match=flag):
         SFTConfig(**{"tasks": "x.json", **overrides})
+
+
+def test_mismatch_hinge_adds_the_margin_while_descriptions_cannot_matter_yet(tmp_path):
+    # B = 0 at init: every description gives the same (zero) LoRA, so at step 1 the mismatched
+    # loss equals the matched one and the hinge is exactly its margin.
+    tasks = make_tasks(["reverse", "upper"], examples=1, descriptions=1)
+    run(tmp_path, "plain", tasks)
+    run(tmp_path, "hinge", tasks, mismatch_weight=2.0, mismatch_margin=0.25)
+    plain, hinge = train_losses(tmp_path / "plain"), train_losses(tmp_path / "hinge")
+    assert hinge[0] == pytest.approx(plain[0] + 2.0 * 0.25, abs=1e-5)
+    assert len(hinge) == 3 and all(torch.isfinite(torch.tensor(hinge)))

@@ -96,6 +96,11 @@ class HypernetFields:
         default=DEFAULT_EMBEDDING_CACHE,
         metadata={"help": "task-embedding cache folder; none = off"},
     )
+    embedding_table: str | None = field(
+        default=None,
+        metadata={"help": "precomputed description embeddings (t2l embed-table) instead of "
+                  "running --encoder"},
+    )
     variant: str = field(default="M", metadata={"help": "hypernetwork size: L, M or S"})
     hidden_dim: int = 512
     num_blocks: int = 2
@@ -143,10 +148,21 @@ class TaskFields:
 
 @dataclass(frozen=True)
 class SFTConfig(RunFields, TaskFields, HypernetFields, LoRAFields):
+    mismatch_weight: float = field(
+        default=0.0,
+        metadata={"help": "weight of the hinge that makes another task's description fit an "
+                  "example worse than its own (0: off)"},
+    )
+    mismatch_margin: float = field(
+        default=0.5, metadata={"help": "loss gap (nats/token) the mismatch hinge asks for"}
+    )
+
     def __post_init__(self) -> None:
         self.validate_run()
         self.validate_tasks()
         self.validate_lora()
+        _require(self.mismatch_weight >= 0, "--mismatch-weight must be >= 0")
+        _require(self.mismatch_margin > 0, "--mismatch-margin must be > 0")
 
 
 @dataclass(frozen=True)

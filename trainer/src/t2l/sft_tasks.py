@@ -11,7 +11,7 @@ from torch import nn
 from transformers import PreTrainedTokenizerBase
 
 from t2l.batched_lora import apply_lora
-from t2l.encoder import TaskEncoder
+from t2l.embedding_table import DescriptionEncoder
 from t2l.hypernet import LoRAWeights
 from t2l.sft_batch import TokenizedExample, collate, completion_loss, tokenize_example
 from t2l.targets import TargetSpec
@@ -42,7 +42,7 @@ class FrozenLM:
 def prepare_tasks(
     tasks: list[TaskData],
     tokenizer: PreTrainedTokenizerBase,
-    encoder: TaskEncoder | None,
+    encoder: DescriptionEncoder | None,
     max_length: int,
     max_val_examples: int,
 ) -> list[SFTTask]:
@@ -91,6 +91,30 @@ def sft_loss(
             input_ids=batch["input_ids"], attention_mask=batch["attention_mask"], use_cache=False
         ).logits  # (B, T, V)
     return completion_loss(logits, batch["labels"])
+
+
+def mismatch_hinge(
+    base: FrozenLM,
+    lora_source: LoRASource,
+    scaling: float,
+    examples: list[TokenizedExample],
+    embeddings: torch.Tensor,
+    task_ids: list[int],
+    matched_loss: torch.Tensor,
+    margin: float,
+) -> torch.Tensor:
+    """relu(margin - (loss under another task's description - matched loss)).
+
+    Example i is re-described by its batch neighbour i+1 (when that is another task): a fixed,
+    RNG-free pairing, so a resumed run draws exactly what it would have. Plain SFT can learn
+    adapters that ignore the description; this asks the description to matter by `margin`."""
+    partner = [(i + 1) % len(examples) for i in range(len(examples))]
+    rows = [i for i, j in enumerate(partner) if task_ids[i] != task_ids[j]]
+    if not rows:
+        return matched_loss.new_zeros(())
+    wrong = embeddings[[partner[i] for i in rows]]  # (R, E)
+    mismatched = sft_loss(base, lora_source(wrong), scaling, [examples[i] for i in rows])
+    return torch.relu(margin - (mismatched - matched_loss))
 
 
 @torch.no_grad()

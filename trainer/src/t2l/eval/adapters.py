@@ -17,7 +17,8 @@ from safetensors.torch import load_file
 from torch import nn
 
 from t2l.checkpoint import load_hypernet
-from t2l.encoder import DEFAULT_ENCODER, TaskEncoder
+from t2l.embedding_table import load_task_encoder
+from t2l.encoder import DEFAULT_ENCODER
 from t2l.normalize import description_sha256
 from t2l.peft_io import ADAPTER_CONFIG, ADAPTER_WEIGHTS, PeftLoRA, save_peft_adapter
 from t2l.targets import discover_targets
@@ -73,7 +74,7 @@ class T2LAdapterWriter:
 
     def __init__(
         self, hypernet_dir: Path, base_model: nn.Module, base_model_id: str,
-        encoder_cache: Path | None,
+        encoder_cache: Path | None, embedding_table: str | None = None,
     ) -> None:
         self.hypernet, self.meta = load_hypernet(hypernet_dir)
         self.hypernet.eval()
@@ -84,10 +85,10 @@ class T2LAdapterWriter:
                 f"model's ({targets.to_dict()}); use a checkpoint trained for --base-model"
             )
         encoder_meta = self.meta.get("encoder") or {}
-        self.encoder = TaskEncoder.from_pretrained(
-            encoder_meta.get("name", DEFAULT_ENCODER), pooling=encoder_meta.get("pooling"),
-            normalize=encoder_meta.get("normalize"), max_length=encoder_meta.get("max_length"),
-            cache_dir=encoder_cache,
+        self.encoder = load_task_encoder(
+            encoder_meta.get("name", DEFAULT_ENCODER), table=embedding_table,
+            pooling=encoder_meta.get("pooling"), normalize=encoder_meta.get("normalize"),
+            max_length=encoder_meta.get("max_length"), cache_dir=encoder_cache,
         )
         if self.encoder.dim != self.hypernet.config.embed_dim:
             raise ValueError(

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+import torch
+
 from t2l.base_model import DEFAULT_BASE_MODEL
 from t2l.eval.methods import METHODS, T2L_METHODS
 from t2l.tasks.paths import default_tasks_dir, repo_root
@@ -21,6 +23,7 @@ class EvalConfig:
     multitask_lora: str | None = None  # PEFT folder
     oracle_loras: str | None = None  # per task: <dir>/<task> or <dir>/<task>/adapter (PEFT)
     hypernet: str | None = None  # hypernet checkpoint folder
+    embedding_table: str | None = None  # precomputed description embeddings (t2l embed-table)
     limit: int | None = None  # eval items per task (None: all)
     descriptions_per_task: int = 3
     max_new_tokens: int | None = None  # None: each task's own budget
@@ -28,6 +31,7 @@ class EvalConfig:
     code_timeout_s: float = 10.0
     seed: int = 0
     threads: int | None = None
+    device: str = "auto"  # auto (cuda when present), cpu, cuda, cuda:N
     run_dir: str = field(default_factory=lambda: str(repo_root() / "runs" / "eval" / "heldout"))
     output: str = field(
         default_factory=lambda: str(repo_root() / "docs" / "results" / "eval_heldout.json"))
@@ -58,8 +62,15 @@ class EvalConfig:
                 raise ValueError(f"{flag} must be >= 1, got {value}")
         if self.max_new_tokens is not None and self.max_new_tokens < 1:
             raise ValueError(f"--max-new-tokens must be >= 1, got {self.max_new_tokens}")
+        if self.device != "auto" and self.device.split(":")[0] not in ("cpu", "cuda"):
+            raise ValueError(f"--device must be auto, cpu or cuda[:N], got {self.device!r}")
         if self.code_timeout_s <= 0:
             raise ValueError(f"--code-timeout-s must be > 0, got {self.code_timeout_s}")
+
+    def torch_device(self) -> torch.device:
+        if self.device == "auto":
+            return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+        return torch.device(self.device)
 
     @property
     def split_path(self) -> Path:

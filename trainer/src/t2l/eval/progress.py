@@ -1,7 +1,8 @@
 """Append-only record of finished (method, task, condition) scores, for exact resume.
 
-Each line carries the fingerprint of everything that changes a score (model, artifacts,
-limits, seed, descriptions); lines with another fingerprint are ignored, never mixed in.
+Each line carries the fingerprint of everything that changes its method's scores (model, the
+method's artifact, limits, seed, descriptions); lines with another fingerprint are ignored,
+never mixed in.
 """
 
 from __future__ import annotations
@@ -12,9 +13,9 @@ from pathlib import Path
 
 
 class Progress:
-    def __init__(self, path: Path, fingerprint: str, resume: bool) -> None:
+    def __init__(self, path: Path, fingerprints: dict[str, str], resume: bool) -> None:
         self.path = path
-        self.fingerprint = fingerprint
+        self.fingerprints = fingerprints  # method -> fingerprint
         self.done: dict[tuple[str, str, str], float] = {}
         self.seconds = 0.0  # scoring time of every finished condition, resumed ones included
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -24,7 +25,7 @@ class Progress:
                     row = json.loads(line)
                 except json.JSONDecodeError:
                     continue  # a line cut short by a crash
-                if row.get("fingerprint") == fingerprint:
+                if row.get("fingerprint") == fingerprints.get(row.get("method")):
                     self.done[(row["method"], row["task"], row["condition"])] = row["score"]
                     self.seconds += float(row.get("seconds", 0.0))
         elif path.exists():
@@ -36,7 +37,7 @@ class Progress:
     def record(
         self, method: str, task: str, condition: str, score: float, items: int, seconds: float
     ) -> None:
-        row = {"fingerprint": self.fingerprint, "method": method, "task": task,
+        row = {"fingerprint": self.fingerprints[method], "method": method, "task": task,
                "condition": condition, "score": score, "items": items,
                "seconds": round(seconds, 2)}
         with self.path.open("a", encoding="utf-8") as handle:

@@ -28,16 +28,34 @@ from t2l.tasks.records import task_descriptions
 log = logging.getLogger(__name__)
 
 
-def _fingerprint(config: EvalConfig, descriptions: dict[str, list[str]]) -> str:
-    relevant = {k: v for k, v in config.to_dict().items()
-                if k not in {"run_dir", "output", "label", "resume", "threads", "batch_size"}}
-    for key in ("multitask_lora", "oracle_loras", "hypernet"):
-        if relevant[key]:  # a retrained artifact in the same folder must not reuse old scores
-            files = sorted(p for p in Path(relevant[key]).rglob("*") if p.is_file())
-            relevant[f"{key}_files"] = [(str(p), p.stat().st_size, p.stat().st_mtime_ns)
-                                        for p in files]
-    payload = json.dumps([relevant, descriptions], sort_keys=True, default=str)
-    return hashlib.sha256(payload.encode()).hexdigest()[:16]
+# Settings that change how or where conditions are scored, never a score.
+_NOT_SCORE_INPUTS = frozenset({"run_dir", "output", "label", "resume", "threads", "batch_size",
+                               "device", "embedding_table", "methods"})
+# The trained artifact each method's scores depend on (base methods depend on none).
+_ARTIFACTS = ("multitask_lora", "oracle_loras", "hypernet")
+_METHOD_ARTIFACT = {"multitask_lora": "multitask_lora", "oracle_lora": "oracle_loras",
+                    **{m: "hypernet" for m in T2L_METHODS}}
+
+
+def _fingerprints(config: EvalConfig, descriptions: dict[str, list[str]]) -> dict[str, str]:
+    """Per method: a hash of everything its scores depend on, so runs that split the methods
+    between them (or add a method later) share finished conditions, and a retrained artifact
+    invalidates only the scores made with it."""
+    settings = config.to_dict()
+    common = {k: v for k, v in settings.items()
+              if k not in _NOT_SCORE_INPUTS and k not in _ARTIFACTS}
+    fingerprints = {}
+    for method in config.methods:
+        relevant = dict(common)
+        if artifact := _METHOD_ARTIFACT.get(method):
+            folder = settings[artifact]
+            files = sorted(p for p in Path(folder).rglob("*") if p.is_file())
+            relevant[artifact] = folder
+            relevant[f"{artifact}_files"] = [(str(p), p.stat().st_size, p.stat().st_mtime_ns)
+                                             for p in files]
+        payload = json.dumps([method, relevant, descriptions], sort_keys=True, default=str)
+        fingerprints[method] = hashlib.sha256(payload.encode()).hexdigest()[:16]
+    return fingerprints
 
 
 def run_eval(config: EvalConfig) -> dict:
@@ -65,17 +83,18 @@ def run_eval(config: EvalConfig) -> dict:
 
     # Base model and adapters.
     model, tokenizer = load_base_model(config.base_model)
+    model = model.to(config.torch_device())
     base_model_id = model.config.t2l_base_model["hub_id"]
     run_dir = Path(config.run_dir)
     writer = None
     if any(m in T2L_METHODS for m in config.methods):  # before PEFT wraps the target modules
         writer = T2LAdapterWriter(Path(config.hypernet), model, base_model_id,
-                                  run_dir / "embeddings")
+                                  run_dir / "embeddings", config.embedding_table)
     host = AdapterHost(model)
     if config.multitask_lora:
         host.load("multitask", require_peft_folder(Path(config.multitask_lora), "--multitask-lora"))
 
-    progress = Progress(run_dir / "progress.jsonl", _fingerprint(config, descriptions),
+    progress = Progress(run_dir / "progress.jsonl", _fingerprints(config, descriptions),
                         config.resume)
     settings = ScoringSettings(config.batch_size, config.max_new_tokens, config.code_timeout_s)
     per_condition: dict[str, dict[str, list[float] | None]] = {}

@@ -52,6 +52,7 @@ def generate(
     for start in range(0, len(order), batch_size):
         chunk = order[start : start + batch_size]
         ids, mask = _pad_left([encoded[i] for i in chunk], tokenizer.pad_token_id)
+        ids, mask = ids.to(model.device), mask.to(model.device)
         generated = model.generate(
             input_ids=ids, attention_mask=mask, max_new_tokens=max_new_tokens, do_sample=False,
             pad_token_id=tokenizer.pad_token_id, eos_token_id=tokenizer.eos_token_id,
@@ -72,6 +73,7 @@ def option_logprobs(
     pad = tokenizer.pad_token_id
     ids = torch.tensor([r + [pad] * (width - len(r)) for r in rows])  # (O, T)
     mask = torch.tensor([[1] * len(r) + [0] * (width - len(r)) for r in rows])  # (O, T)
+    ids, mask = ids.to(model.device), mask.to(model.device)
     logits = model(input_ids=ids, attention_mask=mask).logits.float()  # (O, T, V)
     logprobs = torch.log_softmax(logits[:, :-1], dim=-1)  # (O, T-1, V): predicts token t+1
     token_lp = logprobs.gather(-1, ids[:, 1:, None]).squeeze(-1)  # (O, T-1)

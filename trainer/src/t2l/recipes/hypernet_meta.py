@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from t2l.encoder import TaskEncoder
+from t2l.embedding_table import DescriptionEncoder
 from t2l.normalize import NORMALIZATION_RULE
 from t2l.recipes.frozen_base import base_model_id
 from t2l.sft_tasks import FrozenLM
@@ -11,7 +11,7 @@ from t2l.sft_tasks import FrozenLM
 def hypernet_meta(
     base: FrozenLM,
     fallback_base_id: str,
-    encoder: TaskEncoder,
+    encoder: DescriptionEncoder,
     mode: str,
     tasks: list[str],
     step: int,

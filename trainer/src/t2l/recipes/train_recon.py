@@ -16,7 +16,7 @@ from torch import nn
 
 from t2l.checkpoint import load_hypernet, save_hypernet
 from t2l.config_io import config_to_dict
-from t2l.encoder import TaskEncoder
+from t2l.embedding_table import DescriptionEncoder, load_task_encoder
 from t2l.hypernet import HyperNetwork
 from t2l.lora_library import StackedLibrary, load_library
 from t2l.optimization import adamw_with_schedule, optimizer_step
@@ -35,7 +35,7 @@ def train_recon(
     *,
     model: nn.Module | None = None,
     tokenizer=None,
-    encoder: TaskEncoder | None = None,
+    encoder: DescriptionEncoder | None = None,
 ) -> Path:
     """Run (or resume) reconstruction training; returns the final hypernetwork folder."""
     run = RunDir(config.out_dir, "train-recon", config_to_dict(config))
@@ -48,7 +48,9 @@ def train_recon(
     )
     targets, device = base.targets, base.device
     if encoder is None:
-        encoder = TaskEncoder.from_pretrained(config.encoder, cache_dir=config.embedding_cache)
+        encoder = load_task_encoder(
+            config.encoder, table=config.embedding_table, cache_dir=config.embedding_cache
+        )
     hypernet = HyperNetwork(config.hypernet_config(targets, encoder.dim)).to(device)
 
     # Library: split into training and held-out entries, factors stacked once.

@@ -14,7 +14,7 @@ from torch import nn
 
 from t2l.checkpoint import load_hypernet, save_hypernet
 from t2l.config_io import config_to_dict
-from t2l.encoder import TaskEncoder
+from t2l.embedding_table import DescriptionEncoder, load_task_encoder
 from t2l.hypernet import HyperNetwork
 from t2l.optimization import adamw_with_schedule, optimizer_step
 from t2l.recipe_cli import add_recipe_command
@@ -23,6 +23,7 @@ from t2l.recipes.frozen_base import frozen_base
 from t2l.recipes.hypernet_meta import hypernet_meta
 from t2l.run_dir import RunDir
 from t2l.sft_tasks import (
+    mismatch_hinge,
     prepare_tasks,
     require_training_examples,
     sample_batch,
@@ -39,7 +40,7 @@ def train_sft(
     *,
     model: nn.Module | None = None,
     tokenizer=None,
-    encoder: TaskEncoder | None = None,
+    encoder: DescriptionEncoder | None = None,
     tasks: list[TaskData] | None = None,
     heldout_tasks: list[TaskData] | None = None,
 ) -> Path:
@@ -57,7 +58,9 @@ def train_sft(
 
     # Task encoder (frozen) and hypernetwork.
     if encoder is None:
-        encoder = TaskEncoder.from_pretrained(config.encoder, cache_dir=config.embedding_cache)
+        encoder = load_task_encoder(
+            config.encoder, table=config.embedding_table, cache_dir=config.embedding_cache
+        )
     hypernet = HyperNetwork(config.hypernet_config(targets, encoder.dim)).to(base.device)
 
     # Data: tokenised examples and description embeddings, computed once.
@@ -111,10 +114,15 @@ def train_sft(
     while config.running(step):
         step += 1
         hypernet.train()
-        examples, embeddings = sample_batch(
-            train_set, sampler.sample(config.batch_size), base.device
-        )
+        picks = sampler.sample(config.batch_size)
+        examples, embeddings = sample_batch(train_set, picks, base.device)
         loss = sft_loss(base, hypernet(embeddings), hypernet.scaling, examples)
+        if config.mismatch_weight > 0:
+            hinge = mismatch_hinge(
+                base, hypernet, hypernet.scaling, examples, embeddings,
+                [p.task for p in picks], loss, config.mismatch_margin,
+            )
+            loss = loss + config.mismatch_weight * hinge
         logged = optimizer_step(loss, hypernet.parameters(), optimizer, scheduler, config.grad_clip)
         run.log_train_step(step, logged, config.max_steps)
 
