@@ -63,6 +63,29 @@ def test_encoder_graph_matches_pytorch_on_padded_batches(bundle):
     assert [o.name for o in session.get_outputs()] == ["embedding"]
 
 
+def test_encoder_rows_are_byte_identical_alone_and_batched(bundle):
+    """The worker batches descriptions padded to a common length; batch mates must not matter."""
+    directory, _, encoder = bundle
+    session = cpu_session(directory / "encoder.onnx")
+    texts = ["a", "a much longer description than the first", "mid length text", "four"]
+    batch = encoder.tokenizer(texts, padding="max_length", max_length=48, return_tensors="np")
+    feeds = {k: batch[k].astype(np.int64) for k in ("input_ids", "attention_mask")}
+    (together,) = session.run(None, feeds)
+    for row in range(len(texts)):
+        (alone,) = session.run(None, {k: v[row : row + 1] for k, v in feeds.items()})
+        assert alone[0].tobytes() == together[row].tobytes()
+
+
+def test_hypernet_rows_are_byte_identical_alone_and_batched(tmp_path):
+    hypernet = random_hypernet()
+    session = cpu_session(export_hypernet(hypernet, tmp_path / "hypernet.onnx"))
+    embeddings = torch.randn(5, 16).numpy()
+    together = session.run(None, {"task_embedding": embeddings})
+    for row in range(len(embeddings)):
+        alone = session.run(None, {"task_embedding": embeddings[row : row + 1]})
+        assert [a[0].tobytes() for a in alone] == [t[row].tobytes() for t in together]
+
+
 @pytest.mark.parametrize("variant", VARIANTS)
 def test_hypernet_graph_matches_pytorch_with_dynamic_batch(tmp_path, variant):
     hypernet = random_hypernet(variant)

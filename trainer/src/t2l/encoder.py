@@ -112,8 +112,11 @@ class TaskEncoder(nn.Module):
         if self.pooling == "cls":
             pooled = hidden[:, 0]  # (B, E)
         else:
-            mask = attention_mask.unsqueeze(-1).to(hidden.dtype)  # (B, T, 1)
-            pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1.0)  # (B, E)
+            # A batched matmul, not a masked sum: exported, it is one GEMM per row, so a row's
+            # embedding does not depend on its batch mates (ONNX Runtime's ReduceSum orders the
+            # sum differently for batch 1 and batch > 1), and the worker can batch descriptions.
+            mask = attention_mask.to(hidden.dtype).unsqueeze(1)  # (B, 1, T)
+            pooled = (mask @ hidden).squeeze(1) / mask.sum(-1).clamp(min=1.0)  # (B, E)
         if self.normalize:
             pooled = nn.functional.normalize(pooled, p=2.0, dim=-1)
         return pooled
