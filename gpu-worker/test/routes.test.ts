@@ -18,7 +18,7 @@ describe("GET /v1/bundles", () => {
     expect(response.status).toBe(200);
     const { bundles } = (await response.json()) as BundlesResponse;
     expect(bundles).toHaveLength(1);
-    expect(bundles[0]).toMatchObject({ id: "tiny-t2l@1.0.0", default: true, execution_provider: "cpu" });
+    expect(bundles[0]).toMatchObject({ id: "tiny-t2l@1.0.0", default: true, execution_provider: "cpu", batching: { encoder: true, hypernet: true } });
     expect(bundles[0]!.manifest.schema).toBe("t2l.bundle/v1");
     expect(bundles[0]!.adapter_config).toEqual({
       peft_type: "LORA",

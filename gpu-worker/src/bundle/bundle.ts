@@ -2,16 +2,18 @@
  * A loaded bundle: tokenizer + encoder graph + hypernetwork graph. The worker does no model
  * math of its own; it only feeds the graphs and slices their outputs.
  *
- * Determinism: a description's bytes must not depend on its batch mates. The encoder runs each
- * description on its own, unpadded (ONNX Runtime's encoder kernels differ in the last bits across
- * batch sizes), and only the hypernetwork runs batched: its ops are row-independent over the
- * batch axis. The concurrency test and the benchmark check the bytes.
+ * Determinism: a description's bytes must not depend on its batch mates. A graph runs several
+ * descriptions in one call only when the load-time probe (batchInvariance.ts) found its rows
+ * byte-identical alone and batched; otherwise each description runs alone. A batched encoder
+ * pads each row to a length set by its own token count (tokenBuckets.ts), so a row sees the same
+ * input alone and batched. The concurrency test and the benchmark check the bytes end to end.
  */
 import * as ort from "onnxruntime-node";
 
 import type { LoraModule, Manifest } from "./manifest.js";
 import { bundleId } from "./manifest.js";
 import type { TextTokenizer } from "./textTokenizer.js";
+import { type PaddedRun, paddedRuns } from "./tokenBuckets.js";
 
 export interface ModuleWeights {
   /** (L, r, in_features) row-major. */
@@ -28,8 +30,16 @@ export interface BatchTiming {
   ortMs: number;
 }
 
+/** Which graphs may run several descriptions in one call (see batchInvariance.ts). */
+export interface BatchingModes {
+  encoder: boolean;
+  hypernet: boolean;
+}
+
 export class Bundle {
   readonly id: string;
+  /** Off until the load-time probe shows batching leaves every row's bytes unchanged. */
+  batching: BatchingModes = { encoder: false, hypernet: false };
 
   constructor(
     readonly manifest: Manifest,
@@ -46,32 +56,55 @@ export class Bundle {
     return this.manifest.lora.modules;
   }
 
-  /** Task embeddings (B, E) for normalised descriptions, each encoded alone and unpadded. */
+  /** Task embeddings (B, E) for normalised descriptions. */
   async embed(descriptions: readonly string[], timing: BatchTiming = { ortMs: 0 }): Promise<Float32Array> {
+    const tokenRows = descriptions.map((text) => this.tokenizer.encode(text));
     const dim = this.manifest.encoder.dim;
-    const embeddings = new Float32Array(descriptions.length * dim);
-    for (const [index, text] of descriptions.entries()) {
-      const ids = this.tokenizer.encode(text);
-      const inputIds = BigInt64Array.from(ids, (id) => BigInt(id));
-      const attentionMask = new BigInt64Array(ids.length).fill(1n);
-      const started = performance.now();
-      const output = await this.encoder.run({
-        input_ids: new ort.Tensor("int64", inputIds, [1, ids.length]),
-        attention_mask: new ort.Tensor("int64", attentionMask, [1, ids.length]),
-      });
-      timing.ortMs += performance.now() - started;
-      embeddings.set(output.embedding!.data as Float32Array, index * dim);
+    const embeddings = new Float32Array(tokenRows.length * dim);
+    if (this.batching.encoder) {
+      for (const run of paddedRuns(tokenRows, this.manifest.encoder.max_length)) {
+        const output = await this.encodePadded(run, timing);
+        run.rows.forEach((row, i) => embeddings.set(output.subarray(i * dim, (i + 1) * dim), row * dim));
+      }
+    } else {
+      // Each row alone and unpadded: the graph's answer for a row would depend on its batch.
+      for (const [row, ids] of tokenRows.entries()) {
+        const run: PaddedRun = {
+          rows: [row],
+          length: ids.length,
+          inputIds: BigInt64Array.from(ids, (id) => BigInt(id)),
+          attentionMask: new BigInt64Array(ids.length).fill(1n),
+        };
+        embeddings.set(await this.encodePadded(run, timing), row * dim);
+      }
     }
     return embeddings;
+  }
+
+  /** One encoder call: (rows, length) token ids -> (rows, E) embeddings. */
+  async encodePadded(run: PaddedRun, timing: BatchTiming = { ortMs: 0 }): Promise<Float32Array> {
+    const dims = [run.rows.length, run.length];
+    const started = performance.now();
+    const output = await this.encoder.run({
+      input_ids: new ort.Tensor("int64", run.inputIds, dims),
+      attention_mask: new ort.Tensor("int64", run.attentionMask, dims),
+    });
+    timing.ortMs += performance.now() - started;
+    return output.embedding!.data as Float32Array;
   }
 
   /** LoRA weights for a batch of task embeddings (B, E). */
   async hypernetForward(embeddings: Float32Array, timing: BatchTiming = { ortMs: 0 }): Promise<GeneratedLora[]> {
     const dim = this.manifest.encoder.dim;
     const batch = embeddings.length / dim;
-    const started = performance.now();
-    const output = await this.hypernet.run({ task_embedding: new ort.Tensor("float32", embeddings, [batch, dim]) });
-    timing.ortMs += performance.now() - started;
+    if (batch > 1 && !this.batching.hypernet) {
+      const results: GeneratedLora[] = [];
+      for (let row = 0; row < batch; row += 1) {
+        results.push(...(await this.hypernetForward(embeddings.slice(row * dim, (row + 1) * dim), timing)));
+      }
+      return results;
+    }
+    const output = await this.runHypernet(embeddings, timing);
 
     const layers = this.manifest.base_model.num_layers;
     const r = this.manifest.lora.r;
@@ -93,6 +126,15 @@ export class Bundle {
       );
     }
     return results;
+  }
+
+  /** One hypernetwork call on (B, E) embeddings: its raw outputs by name. */
+  async runHypernet(embeddings: Float32Array, timing: BatchTiming = { ortMs: 0 }): Promise<ort.InferenceSession.ReturnType> {
+    const dim = this.manifest.encoder.dim;
+    const started = performance.now();
+    const output = await this.hypernet.run({ task_embedding: new ort.Tensor("float32", embeddings, [embeddings.length / dim, dim]) });
+    timing.ortMs += performance.now() - started;
+    return output;
   }
 
   async generate(descriptions: readonly string[], timing: BatchTiming = { ortMs: 0 }): Promise<GeneratedLora[]> {

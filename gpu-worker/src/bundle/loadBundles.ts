@@ -8,6 +8,7 @@ import { createReadStream } from "node:fs";
 import { readdir, readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
 
+import { probeBatchInvariance } from "./batchInvariance.js";
 import { Bundle } from "./bundle.js";
 import { BUNDLE_SCHEMA, Manifest, REQUIRED_FILES } from "./manifest.js";
 import { type OrtOptions, openSession } from "./ortSession.js";
@@ -78,6 +79,10 @@ export async function loadBundle(directory: string, ort: OrtOptions): Promise<Bu
   } catch (error) {
     await bundle.dispose();
     throw new BundleLoadError(join(directory, "hypernet.onnx"), `does not match the manifest (${(error as Error).message})`);
+  }
+  bundle.batching = await probeBatchInvariance(bundle);
+  for (const [graph, batched] of Object.entries(bundle.batching)) {
+    if (!batched) console.warn(`${bundle.id}: ${graph}.onnx rows change with batch size here; it runs one description per call`);
   }
   return bundle;
 }
