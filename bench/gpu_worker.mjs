@@ -43,10 +43,12 @@ run("npm", ["--prefix", WORKER, "run", "--silent", "build"]);
 const { loadBundles } = await import(resolve(WORKER, "dist/bundle/loadBundles.js"));
 const { signRequest } = await import(resolve(WORKER, "dist/http/signing.js"));
 const { packAdapter } = await import(resolve(WORKER, "dist/adapter/packAdapter.js"));
+const { Float16Cast } = await import(resolve(WORKER, "dist/adapter/float16Cast.js"));
 
 // 2. Bare ONNX Runtime: encoder + hypernetwork `run` time for one description, in this process,
 //    split by graph, plus the worker's own packing (float16 + safetensors + sha256) for scale.
 const [bundle] = await loadBundles(bundlesDir, { providers: "cpu", intraOpThreads: THREADS, allowSpinning: SPINNING });
+const float16 = await Float16Cast.create();
 const bareMs = [];
 const stageMs = { encoder: [], hypernet: [], pack: [] };
 for (let i = 0; i < COUNTS.warmup + COUNTS.bare; i += 1) {
@@ -55,7 +57,7 @@ for (let i = 0; i < COUNTS.warmup + COUNTS.bare; i += 1) {
   const embedding = await bundle.embed([DESCRIPTIONS[i % DESCRIPTIONS.length]], encoderTiming);
   const [lora] = await bundle.hypernetForward(embedding, hypernetTiming);
   const packStarted = performance.now();
-  createHash("sha256").update(packAdapter(bundle, lora, "float16", "0".repeat(64))).digest("hex");
+  createHash("sha256").update(await packAdapter(bundle, lora, "float16", "0".repeat(64), float16)).digest("hex");
   if (i < COUNTS.warmup) continue;
   bareMs.push(encoderTiming.ortMs + hypernetTiming.ortMs);
   stageMs.encoder.push(encoderTiming.ortMs);
@@ -71,7 +73,7 @@ const bundleInfo = {
   lora_modules: bundle.modules.map((m) => m.name),
   training: bundle.manifest.training ?? {},
 };
-await bundle.dispose();
+await Promise.all([bundle.dispose(), float16.dispose()]);
 
 // 3. The service, as its own process (so its RSS is its own), on an ephemeral port.
 const worker = spawn(process.execPath, [resolve(WORKER, "dist/main.js")], {
@@ -117,6 +119,9 @@ for (let i = 0; i < COUNTS.warmup + COUNTS.sequential; i += 1) {
 }
 
 // 5. Batched throughput: CONCURRENCY requests in flight until COUNTS.batched are answered.
+const scrapeMetrics = async () => (await fetch(`${url}/metrics`)).text();
+const metric = (text, name) => Number(new RegExp(`^${name} (\\S+)$`, "m").exec(text)?.[1] ?? Number.NaN);
+const metricsBefore = await scrapeMetrics();
 let next = 0;
 let mismatches = 0;
 const throughputStarted = performance.now();
@@ -131,9 +136,9 @@ await Promise.all(
 );
 const throughputSeconds = (performance.now() - throughputStarted) / 1000;
 
-// 6. Batch sizes the service actually formed, peak RSS, then a graceful stop.
-const metrics = await (await fetch(`${url}/metrics`)).text();
-const metric = (name) => Number(new RegExp(`^${name} (\\S+)$`, "m").exec(metrics)?.[1] ?? Number.NaN);
+// 6. Batch sizes the service formed in the batched phase, peak RSS, then a graceful stop.
+const metricsAfter = await scrapeMetrics();
+const phaseDelta = (name) => metric(metricsAfter, name) - metric(metricsBefore, name);
 const peakRssKb = Number(/^VmHWM:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${worker.pid}/status`, "utf8"))[1]);
 worker.kill("SIGTERM");
 const exitCode = await new Promise((resolveExit) => worker.once("exit", resolveExit));
@@ -163,7 +168,7 @@ const result = {
   ratio_service_over_bare_ort: round(p50 / bareP50, 3),
   stage_p50_ms: Object.fromEntries(Object.entries(stageMs).map(([stage, values]) => [stage, round(percentile(values, 50))])),
   adapters_per_s_batched: round(COUNTS.batched / throughputSeconds, 1),
-  mean_batch_size: round(metric("t2l_worker_batch_size_sum") / metric("t2l_worker_batch_size_count")),
+  mean_batch_size_batched: round(phaseDelta("t2l_worker_batch_size_sum") / phaseDelta("t2l_worker_batch_size_count")),
   batched_bytes_equal_single: mismatches === 0,
   peak_rss_mb: round(peakRssKb / 1024, 1),
   graceful_exit_code: exitCode,

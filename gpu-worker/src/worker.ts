@@ -1,6 +1,7 @@
 /** Assembles a worker: bundles -> registry -> batcher -> metrics -> HTTP server, listening. */
 import { endianness } from "node:os";
 
+import { Float16Cast } from "./adapter/float16Cast.js";
 import { MicroBatcher } from "./batcher.js";
 import type { GeneratedLora } from "./bundle/bundle.js";
 import { loadBundles } from "./bundle/loadBundles.js";
@@ -37,7 +38,8 @@ export async function startWorker(config: WorkerConfig): Promise<StartedWorker> 
     { batchStarted: (size) => metrics.batchSize.observe(size), queueDepthChanged: (depth) => metrics.queueDepth.set(depth) },
   );
 
-  const services: WorkerServices = { config, registry, batcher, metrics, lifecycle: { shuttingDown: false } };
+  const float16 = await Float16Cast.create();
+  const services: WorkerServices = { config, registry, batcher, metrics, float16, lifecycle: { shuttingDown: false } };
   const worker = createWorkerServer(services);
   await new Promise<void>((resolve, reject) => {
     worker.server.once("error", reject);
@@ -47,7 +49,7 @@ export async function startWorker(config: WorkerConfig): Promise<StartedWorker> 
   const port = typeof address === "object" && address ? address.port : config.port;
   const shutdown = async () => {
     await worker.shutdown();
-    await Promise.all(bundles.map((b) => b.dispose()));
+    await Promise.all([...bundles.map((b) => b.dispose()), float16.dispose()]);
   };
   return { ...worker, shutdown, services, url: `http://${config.host}:${port}` };
 }

@@ -29,7 +29,16 @@ describe("safetensors writer", () => {
     expect(one.equals(two)).toBe(true);
   });
 
+  it("writes float16 bit patterns it is given as they are, the same bytes as converting on write", () => {
+    const converted = [
+      { name: "a", shape: [2, 3], data: Uint16Array.from([0x3c00, 0x4000, 0x4200, 0x4400, 0x4500, 0x4600]) },
+      { name: "b", shape: [1], data: Uint16Array.from([0xb800]) },
+    ];
+    expect(encodeSafetensors(converted, "float16", { format: "pt" }).equals(encodeSafetensors(tensors, "float16", { format: "pt" }))).toBe(true);
+  });
+
   it.each([
+    ["float16 bit patterns in a float32 file", [{ name: "a", shape: [1], data: new Uint16Array(1) }], /float16 data for a float32 file/],
     ["a shape that disagrees with the data", [{ name: "a", shape: [4], data: new Float32Array(3) }], /needs 4 values/],
     ["a duplicate name", [tensors[1]!, tensors[1]!], /duplicate/],
   ])("refuses %s", (_name, bad, message) => {

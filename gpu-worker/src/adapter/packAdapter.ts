@@ -1,14 +1,33 @@
 /** Contract 2: one description's generated weights -> PEFT `adapter_model.safetensors` bytes. */
 import type { Bundle, GeneratedLora } from "../bundle/bundle.js";
 import { NORMALIZATION_RULE } from "../normalize.js";
+import type { Float16Cast } from "./float16Cast.js";
 import { encodeSafetensors, type TensorDtype, type TensorSource } from "./safetensors.js";
 
-export function packAdapter(bundle: Bundle, lora: GeneratedLora, dtype: TensorDtype, descriptionSha256: string): Buffer {
+/**
+ * With `cast`, float16 files convert each module's weights for all layers in one ONNX Runtime
+ * Cast call; without it, the JavaScript converter does it tensor by tensor (same bits).
+ */
+export async function packAdapter(
+  bundle: Bundle,
+  lora: GeneratedLora,
+  dtype: TensorDtype,
+  descriptionSha256: string,
+  cast?: Float16Cast,
+): Promise<Buffer> {
+  const converted = new Map<string, { loraA: Float32Array | Uint16Array; loraB: Float32Array | Uint16Array }>();
+  for (const module of bundle.modules) {
+    const weights = lora.get(module.name)!;
+    converted.set(
+      module.name,
+      dtype === "float16" && cast ? { loraA: await cast.convert(weights.loraA), loraB: await cast.convert(weights.loraB) } : weights,
+    );
+  }
   const r = bundle.manifest.lora.r;
   const tensors: TensorSource[] = [];
   for (let layer = 0; layer < bundle.manifest.base_model.num_layers; layer += 1) {
     for (const module of bundle.modules) {
-      const weights = lora.get(module.name)!;
+      const weights = converted.get(module.name)!;
       const prefix = `base_model.model.${module.path.replaceAll("{layer}", String(layer))}`;
       const sizeA = r * module.in_features;
       const sizeB = module.out_features * r;

@@ -10,8 +10,11 @@ export type TensorDtype = "float16" | "float32";
 export interface TensorSource {
   name: string;
   shape: readonly number[];
-  /** float32 values in row-major order; converted on write when the dtype is float16. */
-  data: Float32Array;
+  /**
+   * Row-major values: float32 (converted on write when the dtype is float16), or float16 bit
+   * patterns already converted (float16 files only).
+   */
+  data: Float32Array | Uint16Array;
 }
 
 const DTYPE_TAG: Record<TensorDtype, { tag: string; bytes: number }> = {
@@ -48,7 +51,10 @@ export function encodeSafetensors(
   let cursor = dataStart;
   for (const tensor of tensors) {
     const byteLength = tensor.data.length * bytes;
-    if (dtype === "float32") {
+    if (tensor.data instanceof Uint16Array) {
+      if (dtype !== "float16") throw new RangeError(`tensor ${tensor.name}: float16 data for a ${dtype} file`);
+      file.set(new Uint8Array(tensor.data.buffer, tensor.data.byteOffset, byteLength), cursor);
+    } else if (dtype === "float32") {
       file.set(new Uint8Array(tensor.data.buffer, tensor.data.byteOffset, byteLength), cursor);
     } else {
       // dataStart and every tensor size are multiples of 2, so this view is aligned.

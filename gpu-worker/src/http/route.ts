@@ -1,6 +1,7 @@
 /** What a route is: method + path, whether it needs a signature, and a handler over services. */
 import type { IncomingHttpHeaders } from "node:http";
 
+import type { Float16Cast } from "../adapter/float16Cast.js";
 import type { MicroBatcher } from "../batcher.js";
 import type { GeneratedLora } from "../bundle/bundle.js";
 import type { BundleRegistry } from "../bundle/registry.js";
@@ -12,6 +13,7 @@ export interface WorkerServices {
   registry: BundleRegistry;
   batcher: MicroBatcher<string, GeneratedLora>;
   metrics: WorkerMetrics;
+  float16: Float16Cast;
   lifecycle: { shuttingDown: boolean };
 }
 

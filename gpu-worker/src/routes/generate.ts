@@ -61,7 +61,7 @@ export const generateRoute: Route = {
 
     const lora = await services.batcher.submit(bundle.id, normalized, request.signal);
     const descriptionHash = descriptionSha256(normalized);
-    const file = packAdapter(bundle, lora, dtype, descriptionHash);
+    const file = await packAdapter(bundle, lora, dtype, descriptionHash, services.float16);
     services.metrics.adapters.inc({ bundle: bundle.id, dtype });
 
     const headers: GenerateResponseHeaders = {
