@@ -11,6 +11,8 @@ export interface AppEnv {
     settings: Settings;
     services: Services;
     principal: Principal;
+    /** Settles when the rate limiter has decided: resolves if admitted, rejects with the 429/503. */
+    admission: Promise<void>;
     timing: ServerTiming;
   };
 }

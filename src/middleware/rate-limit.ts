@@ -18,10 +18,12 @@ function rateHeaders(decision: RateDecision): Record<string, string> {
 }
 
 /**
- * Counts the request against the key's and the tenant's sliding windows. Fails closed:
- * if the limiter cannot be reached the request is refused with 503, never let through.
+ * Counts the request against the key's and the tenant's sliding windows (one Durable Object
+ * round trip decides both). The promise resolves once the request is admitted, with the
+ * limit headers set, and rejects with the 429 otherwise. Fails closed: a limiter that
+ * cannot be reached rejects with 503, so the request is refused, never let through.
  */
-export async function enforceRateLimit(c: Context<AppEnv>, principal: Principal): Promise<void> {
+export async function admit(c: Context<AppEnv>, principal: Principal): Promise<void> {
   let decision: RateDecision;
   try {
     const stub = c.env.RATE_LIMITER.get(c.env.RATE_LIMITER.idFromName(principal.tenantId));

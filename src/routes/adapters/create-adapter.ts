@@ -49,7 +49,7 @@ export const createAdapterRoute = createRoute({
   tags: ["adapters"],
   summary: "Get the adapter for a description: from the cache, or generated once by the gpu-worker",
   security: bearerSecurity,
-  middleware: [requireScope("adapters:write")] as const,
+  middleware: [requireScope("adapters:write", { overlapRateLimit: true })] as const,
   request: {
     headers: IdempotencyHeaders,
     body: { required: true, content: { "application/json": { schema: CreateAdapterRequest } } },
@@ -67,12 +67,10 @@ interface Outcome {
   generationMs: number;
 }
 
-async function findOrGenerate(c: Context<AppEnv>, identity: Identity, description: string, visibility: "private" | "public"): Promise<Outcome> {
+/** The miss path: quota, then one generation per identity however many ask at once. */
+async function generate(c: Context<AppEnv>, identity: Identity, description: string, visibility: "private" | "public"): Promise<Outcome> {
   const { adapters, usage } = c.get("services");
   const principal = c.get("principal");
-  const hit = await c.get("timing").measure("lookup", () => adapters.findReady(identity));
-  if (hit) return { row: hit, generated: false, generationMs: 0 };
-
   const used = await usage.generationsThisMonth(principal.tenantId);
   if (used >= principal.limits.monthlyGenerations) {
     throw new ApiError("quota_exceeded", `The ${principal.limits.plan} plan includes ${principal.limits.monthlyGenerations} generations a month, all used. Cached adapters are still served.`);
@@ -108,6 +106,10 @@ export function registerCreateAdapter(app: OpenAPIHono<AppEnv>): void {
     const [bundle, sha] = await timing.measure("bundle", () => Promise.all([services.bundles.resolve(body.bundle), descriptionSha256(description)]));
     const identity: Identity = { tenantId: principal.tenantId, bundleRef: bundle.ref, descriptionSha256: sha };
 
+    // The lookup only reads, so it runs while the rate limiter decides (the route opts in with
+    // overlapRateLimit); nothing below this line happens unless the limiter admitted the request.
+    const [hit] = await Promise.all([timing.measure("lookup", () => services.adapters.findReady(identity)), c.get("admission")]);
+
     if (idempotencyKey !== undefined) {
       const requestSha = await sha256Hex(JSON.stringify([identity.bundleRef, identity.descriptionSha256, body.visibility]));
       const start = await services.idempotency.begin(principal.tenantId, idempotencyKey, requestSha);
@@ -119,7 +121,7 @@ export function registerCreateAdapter(app: OpenAPIHono<AppEnv>): void {
 
     let outcome: Outcome;
     try {
-      outcome = await findOrGenerate(c, identity, description, body.visibility);
+      outcome = hit ? { row: hit, generated: false, generationMs: 0 } : await generate(c, identity, description, body.visibility);
     } catch (error) {
       if (idempotencyKey !== undefined) await services.idempotency.abandon(principal.tenantId, idempotencyKey);
       throw error;
