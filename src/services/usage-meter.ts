@@ -1,4 +1,5 @@
 import type { Background } from "./services";
+import { outboxFor } from "./usage-outbox";
 
 export type UsageKind = "generation" | "cache_hit" | "download";
 
@@ -35,8 +36,9 @@ export function monthStart(now: number): number {
 
 /**
  * Usage events: recorded onto a queue off the hot path (a cache hit must not wait on, or
- * queue behind, a D1 write), inserted into D1 in batches by the queue consumer, and
- * deduplicated there by (tenant, event id), so a redelivered batch is counted once.
+ * queue behind, a D1 write; the isolate's outbox batches the sends), inserted into D1 in
+ * batches by the queue consumer, and deduplicated there by (tenant, event id), so a
+ * redelivered batch is counted once.
  */
 export class UsageMeter {
   constructor(
@@ -46,11 +48,7 @@ export class UsageMeter {
   ) {}
 
   record(event: UsageEvent): void {
-    this.background.waitUntil(
-      this.queue.send(event, { contentType: "json" }).catch((error: unknown) => {
-        console.error(JSON.stringify({ level: "error", msg: "usage event not queued", eventId: event.eventId, error: String(error) }));
-      }),
-    );
+    outboxFor(this.queue).add(event, this.background);
   }
 
   /** The consumer side: one D1 batch for many events; duplicates are ignored. */

@@ -1,7 +1,9 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { UsageMeter } from "../../src/services/usage-meter";
+import { OUTBOX_MAX_EVENTS, UsageOutbox } from "../../src/services/usage-outbox";
 import { call, createTenant, expectProblem } from "../support/api";
+import { eventually, uniqueDescription } from "../support/standin";
 
 interface UsageBody {
   granularity: string;
@@ -66,5 +68,45 @@ describe("GET /v1/usage", () => {
   ])("rejects %s", async (_, query) => {
     const tenant = await createTenant();
     await expectProblem(await call("GET", `/v1/usage?${query}`, { key: tenant.key }), 400, "invalid_request");
+  });
+});
+
+describe("usage outbox (events batched per isolate onto the queue)", () => {
+  const countKinds = async (tenantId: string) => {
+    const rows = await env.DB.prepare("SELECT kind, COUNT(*) AS n FROM usage_events WHERE tenant_id = ?1 GROUP BY kind ORDER BY kind").bind(tenantId).all();
+    return rows.results;
+  };
+
+  it("meters each of many concurrent cache hits once", async () => {
+    const tenant = await createTenant();
+    const description = uniqueDescription();
+    expect((await call("POST", "/v1/adapters", { key: tenant.key, body: { description } })).status).toBe(201);
+    const hits = await Promise.all(Array.from({ length: 6 }, () => call("POST", "/v1/adapters", { key: tenant.key, body: { description } })));
+    expect(hits.map((hit) => hit.status)).toEqual([200, 200, 200, 200, 200, 200]);
+    await eventually(async () => {
+      expect(await countKinds(tenant.id)).toEqual([
+        { kind: "cache_hit", n: 6 },
+        { kind: "generation", n: 1 },
+      ]);
+    });
+  });
+
+  it("delivers every event when more arrive in one window than a queue batch takes", async () => {
+    const tenant = await createTenant();
+    const held: Promise<unknown>[] = [];
+    const outbox = new UsageOutbox(env.USAGE_EVENTS);
+    const total = OUTBOX_MAX_EVENTS + 30;
+    for (let i = 0; i < total; i++) {
+      outbox.add(
+        { eventId: `bulk-${i}`, tenantId: tenant.id, keyId: tenant.keyId, kind: "download", adapterId: null, bundleRef: null, bytes: 1, gpuMs: 0, at: Date.now() },
+        { waitUntil: (promise) => held.push(promise) },
+      );
+    }
+    // One send for the full batch, one for the rest when its window closes.
+    expect(held).toHaveLength(3);
+    await Promise.all(held);
+    await eventually(async () => {
+      expect(await countKinds(tenant.id)).toEqual([{ kind: "download", n: total }]);
+    });
   });
 });
