@@ -17,6 +17,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "t2l.eval.cli",
     "t2l.embed_table_cli",
     "t2l.report.cli",
+    "t2l.report.collect_cli",
 )
 
 

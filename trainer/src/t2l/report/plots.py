@@ -10,8 +10,8 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402  (the backend must be chosen first)
 
 
-def eval_heldout_plot(document: dict, path: Path) -> Path:
-    """Grouped bars: one group per held-out task plus the average, one bar per method."""
+def eval_heldout_plot(document: dict, path: Path, title: str = "Held-out tasks") -> Path:
+    """Grouped bars: one group per evaluated task plus the average, one bar per method."""
     tasks = [*document["tasks"], "avg"]
     methods = list(document["methods"])
     width = 0.8 / max(len(methods), 1)
@@ -25,12 +25,58 @@ def eval_heldout_plot(document: dict, path: Path) -> Path:
     axes.set_xticks(range(len(tasks)), tasks, rotation=35, ha="right", fontsize=8)
     axes.set_ylabel("score (%)")
     label = document.get("run", {}).get("label", "")
-    axes.set_title(f"Held-out tasks, {document.get('base_model', '')} ({label})", fontsize=10)
+    axes.set_title(f"{title}, {document.get('base_model', '')} ({label})", fontsize=10)
     axes.legend(fontsize=7, ncol=2)
     axes.grid(axis="y", alpha=0.3)
     figure.tight_layout()
     path.parent.mkdir(parents=True, exist_ok=True)
     # Fixed metadata so regenerating unchanged results gives identical bytes.
+    figure.savefig(path, metadata={"Software": None})
+    plt.close(figure)
+    return path
+
+
+MAIN_RUNS = ("sft", "hinge", "multitask", "recon")
+
+
+def training_curves_plot(curves: dict, path: Path) -> Path:
+    """One panel per training run (train loss line, val / held-out loss points); the oracle
+    LoRAs share a last panel."""
+    runs = curves["runs"]
+    panels = [name for name in MAIN_RUNS if name in runs]
+    oracles = [name for name in runs if name not in MAIN_RUNS]
+    count = len(panels) + (1 if oracles else 0)
+    columns = min(3, max(count, 1))
+    rows = -(-max(count, 1) // columns)
+    figure, grid = plt.subplots(rows, columns, figsize=(4.2 * columns, 3.2 * rows), dpi=110,
+                                squeeze=False)
+    axes_list = list(grid.flat)
+    for axes, name in zip(axes_list, panels, strict=False):
+        run = runs[name]
+        axes.plot(run["train"]["step"], run["train"]["loss"], label="train (window mean)")
+        for key, marker in (("val_loss", "o"), ("heldout_loss", "s")):
+            points = [(s, v) for s, v in zip(run["val"]["step"], run["val"][key], strict=True)
+                      if v is not None]
+            if points:
+                axes.plot(*zip(*points, strict=True), marker=marker, linestyle="--",
+                          label=key.replace("_", " "))
+        axes.set_title(f"{name} ({run['steps']} steps)", fontsize=9)
+        axes.legend(fontsize=7)
+    if oracles:
+        axes = axes_list[len(panels)]
+        for name in oracles:
+            run = runs[name]
+            axes.plot(run["train"]["step"], run["train"]["loss"], linewidth=0.8, alpha=0.8)
+        axes.set_title(f"oracle LoRAs ({len(oracles)}), train loss", fontsize=9)
+    for axes in axes_list[:count]:
+        axes.set_xlabel("step", fontsize=8)
+        axes.set_ylabel("loss", fontsize=8)
+        axes.tick_params(labelsize=7)
+        axes.grid(alpha=0.3)
+    for axes in axes_list[count:]:
+        axes.set_visible(False)
+    figure.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
     figure.savefig(path, metadata={"Software": None})
     plt.close(figure)
     return path

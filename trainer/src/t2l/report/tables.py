@@ -61,7 +61,8 @@ def eval_heldout_notes(document: dict) -> str:
     artifacts = document.get("artifacts") or {}
     training = artifacts.get("hypernet_training")
     if isinstance(training, dict):
-        metrics = ", ".join(f"{k} {_format(v)}" for k, v in (training.get("metrics") or {}).items())
+        metrics = ", ".join(f"{k} {format_value(v)}"
+                            for k, v in (training.get("metrics") or {}).items())
         parts.append(f"- hypernet training: {training.get('mode', '?')}, "
                      f"{training.get('steps', '?')} steps, {len(training.get('tasks') or [])} "
                      f"tasks{', ' + metrics if metrics else ''}")
@@ -91,14 +92,14 @@ def _flatten(value: Any, prefix: str = "") -> list[tuple[str, str]]:
     if isinstance(value, list):
         scalars = all(not isinstance(v, dict | list) for v in value)
         if scalars and len(value) <= 8:
-            return [(prefix, ", ".join(_format(v) for v in value))]
+            return [(prefix, ", ".join(format_value(v) for v in value))]
         if scalars:
             return [(prefix, f"{len(value)} values")]
         return [(prefix, _clip(json.dumps(value, separators=(",", ":"))))]
-    return [(prefix, _format(value))]
+    return [(prefix, format_value(value))]
 
 
-def _format(value: Any) -> str:
+def format_value(value: Any) -> str:
     if isinstance(value, float):
         return f"{value:.6g}"
     if value is None:

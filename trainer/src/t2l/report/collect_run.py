@@ -1,0 +1,77 @@
+"""Turn a pipeline run folder (trainer/scripts/gpu_pipeline.py's runs/gpu) into result documents.
+
+    RUN_DIR/results/eval_heldout.json          → OUT/eval_heldout.json (copied)
+    RUN_DIR/results/eval_heldout_hinge.json    → OUT/eval_heldout_hinge.json (copied)
+    RUN_DIR/results/eval_reconstruction.json   → OUT/eval_reconstruction.json (copied)
+                                                 + OUT/reconstruction.json (with the library)
+    RUN_DIR/{sft,hinge,multitask,recon,oracles/*}/metrics.jsonl + RUN_DIR/summary.json
+                                               → OUT/training_curves.json
+
+Everything is read and checked before the first file is written, and each file is replaced
+atomically, so a missing or broken input leaves OUT as it was.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from t2l.eval.results import EVAL_SCHEMA, write_json_atomically
+from t2l.report.reconstruction import reconstruction
+from t2l.report.training_curves import training_curves
+
+T2L_METHODS = ("t2l", "t2l_other_descriptions", "t2l_random_descriptions")
+# Each evaluation document, the methods it must hold, and the pipeline job that writes it.
+EVALUATIONS = {
+    "eval_heldout.json": (("base", "base_with_description", "multitask_lora", *T2L_METHODS),
+                          "aggregate-heldout"),
+    "eval_heldout_hinge.json": (T2L_METHODS, "aggregate-hinge"),
+    "eval_reconstruction.json": (("oracle_lora", "t2l"), "eval-recon"),
+}
+
+
+def _read_json(path: Path, hint: str) -> dict:
+    if not path.is_file():
+        raise ValueError(f"{path} is missing; {hint}")
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as err:
+        raise ValueError(f"{path} is not valid JSON ({err}); {hint}") from err
+    if not isinstance(document, dict):
+        raise ValueError(f"{path} is not a JSON object; {hint}")
+    return document
+
+
+def read_evaluation(path: Path, methods: tuple[str, ...], job: str) -> dict:
+    hint = (f"rerun the `{job}` job of trainer/scripts/gpu_pipeline.py (a `t2l eval --methods "
+            f"{','.join(methods)} --output {path.name}`)")
+    document = _read_json(path, hint)
+    if document.get("schema") != EVAL_SCHEMA:
+        raise ValueError(f"{path} has schema {document.get('schema')!r}, not {EVAL_SCHEMA!r}; "
+                         f"{hint}")
+    missing = [m for m in methods if m not in (document.get("methods") or {})]
+    if missing:
+        raise ValueError(f"{path} lacks methods {missing}; {hint}")
+    return document
+
+
+def collect_run(run_dir: Path, out_dir: Path, summary: Path | None = None) -> list[Path]:
+    """Write the result documents of `run_dir` into `out_dir`; returns the files written."""
+    if not run_dir.is_dir():
+        raise ValueError(f"RUN_DIR {run_dir} is not a folder; pass the pipeline's run folder "
+                         "(runs/gpu)")
+    summary = summary or run_dir / "summary.json"
+    pipeline = _read_json(summary, "pass --summary with the summary.json that gpu_pipeline.py "
+                                   "wrote into its --out folder")
+    evaluations = {name: read_evaluation(run_dir / "results" / name, methods, job)
+                   for name, (methods, job) in EVALUATIONS.items()}
+    derived = {
+        "reconstruction.json": reconstruction(evaluations["eval_reconstruction.json"], run_dir,
+                                              source="eval_reconstruction.json"),
+        "training_curves.json": training_curves(run_dir, pipeline),
+    }
+    written = []
+    for name, document in {**evaluations, **derived}.items():
+        write_json_atomically(out_dir / name, document)
+        written.append(out_dir / name)
+    return written

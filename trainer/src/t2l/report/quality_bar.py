@@ -1,0 +1,114 @@
+"""Issue #4's quality bar and the matched-vs-mismatched description gaps, computed from the
+result documents (`t2l results` writes them to `docs/results/quality_bar.json` for the README).
+
+Averages that are compared are taken over the tasks every compared method was scored on, so a
+method missing a task never wins or loses by it. Smoke runs measure nothing and are left out.
+"""
+
+from __future__ import annotations
+
+import statistics
+
+QUALITY_BAR_SCHEMA = "t2l.quality_bar/v1"
+# The bar (issue #4): goals, not results.
+GOAL_OVER_MULTITASK_POINTS = 0.0
+GOAL_OVER_BASE_WITH_DESCRIPTION_POINTS = 10.0
+GOAL_RECONSTRUCTION_RATIO = 0.95
+CONTROLS = {"other": "t2l_other_descriptions", "random": "t2l_random_descriptions"}
+DIGITS = 4
+
+
+def is_smoke(document: dict) -> bool:
+    return "smoke" in str((document.get("run") or {}).get("label", "")).lower()
+
+
+def paired(document: dict, methods: tuple[str, ...]) -> tuple[list[str], dict[str, float]] | None:
+    """Tasks every method in `methods` scored, and each method's mean over them."""
+    rows = document.get("methods") or {}
+    if not all(m in rows for m in methods):
+        return None
+    tasks = [t for t in document["tasks"]
+             if all(rows[m]["per_task"].get(t) is not None for m in methods)]
+    if not tasks:
+        return None
+    return tasks, {m: statistics.fmean(rows[m]["per_task"][t] for t in tasks) for m in methods}
+
+
+def _points(value: float) -> float:
+    return round(100 * value, DIGITS)
+
+
+def margin_criterion(document: dict, reference: str, goal_points: float, label: str) -> dict | None:
+    found = paired(document, ("t2l", reference))
+    if found is None:
+        return None
+    tasks, avg = found
+    margin = _points(avg["t2l"] - avg[reference])
+    return {"name": f"t2l_vs_{reference}", "label": label, "t2l": avg["t2l"],
+            "reference": avg[reference], "reference_method": reference, "tasks": len(tasks),
+            "margin_points": margin, "goal_margin_points": goal_points,
+            "met": margin >= goal_points}
+
+
+def reconstruction_criterion(recon: dict) -> dict | None:
+    ratio = recon.get("t2l_over_oracle")
+    if ratio is None:
+        return None
+    return {"name": "reconstruction_over_oracle",
+            "label": "reconstruction T2L / oracle LoRAs (oracles' own tasks)",
+            "t2l": recon["t2l_avg"], "reference": recon["oracle_avg"],
+            "reference_method": "oracle_lora", "tasks": len(recon.get("per_task") or {}),
+            "ratio": ratio, "goal_ratio": GOAL_RECONSTRUCTION_RATIO,
+            "met": ratio >= GOAL_RECONSTRUCTION_RATIO}
+
+
+def description_gaps(document: dict) -> dict | None:
+    """Matched descriptions against other tasks' descriptions and random strings, in points."""
+    found = paired(document, ("t2l", *CONTROLS.values()))
+    if found is None:
+        return None
+    tasks, avg = found
+    rows = document["methods"]
+
+    def gaps(scores: dict[str, float]) -> dict:
+        return {"t2l": scores["t2l"], **{k: scores[m] for k, m in CONTROLS.items()},
+                **{f"gap_{k}_points": _points(scores["t2l"] - scores[m])
+                   for k, m in CONTROLS.items()}}
+
+    per_task = {t: gaps({m: rows[m]["per_task"][t] for m in ("t2l", *CONTROLS.values())})
+                for t in tasks}
+    return {**gaps(avg), "tasks": len(tasks), "per_task": per_task,
+            "run_label": (document.get("run") or {}).get("label")}
+
+
+def quality_bar(heldout: dict | None, hinge: dict | None, recon: dict | None) -> dict | None:
+    """None when no (non-smoke) input measures anything."""
+    heldout = None if heldout is None or is_smoke(heldout) else heldout
+    hinge = None if hinge is None or is_smoke(hinge) else hinge
+    criteria = []
+    if heldout is not None:
+        criteria += [
+            margin_criterion(heldout, "multitask_lora", GOAL_OVER_MULTITASK_POINTS,
+                             "T2L vs multi-task LoRA (held-out avg)"),
+            margin_criterion(heldout, "base_with_description",
+                             GOAL_OVER_BASE_WITH_DESCRIPTION_POINTS,
+                             "T2L vs base + description in prompt (held-out avg)"),
+        ]
+    if recon is not None:
+        criteria.append(reconstruction_criterion(recon))
+    gaps = {name: description_gaps(document)
+            for name, document in (("sft", heldout), ("hinge", hinge)) if document is not None}
+    document = {
+        "schema": QUALITY_BAR_SCHEMA,
+        "generated_by": "t2l results",
+        "criteria": [c for c in criteria if c is not None],
+        "description_gaps": {k: v for k, v in gaps.items() if v is not None},
+        "sources": {
+            "eval_heldout": heldout and (heldout.get("run") or {}).get("label"),
+            "eval_heldout_hinge": hinge and (hinge.get("run") or {}).get("label"),
+            "reconstruction": recon and recon.get("source"),
+        },
+    }
+    if not document["criteria"] and not document["description_gaps"]:
+        return None
+    return document

@@ -1,0 +1,91 @@
+"""Markdown for the quality bar and the matched-vs-mismatched description gaps."""
+
+from __future__ import annotations
+
+from t2l.report.quality_bar import (
+    GOAL_OVER_BASE_WITH_DESCRIPTION_POINTS,
+    GOAL_OVER_MULTITASK_POINTS,
+    GOAL_RECONSTRUCTION_RATIO,
+)
+
+# Every criterion of the bar, shown even when unmeasured so a missing one is visible.
+CRITERIA = (
+    ("t2l_vs_multitask_lora", "T2L vs multi-task LoRA (held-out avg)",
+     f"≥ {GOAL_OVER_MULTITASK_POINTS:+.1f} pts", "eval_heldout.json"),
+    ("t2l_vs_base_with_description", "T2L vs base + description in prompt (held-out avg)",
+     f"≥ {GOAL_OVER_BASE_WITH_DESCRIPTION_POINTS:+.1f} pts", "eval_heldout.json"),
+    ("reconstruction_over_oracle", "reconstruction T2L / oracle LoRAs (oracles' own tasks)",
+     f"≥ {GOAL_RECONSTRUCTION_RATIO}×", "reconstruction.json"),
+)
+VARIANTS = {"sft": "plain SFT", "hinge": "SFT + mismatch hinge"}
+
+
+def score(value: float | None) -> str:
+    return "—" if value is None else f"{100 * value:.1f}"
+
+
+def points(value: float) -> str:
+    return f"{value:+.1f}"
+
+
+def _measured(criterion: dict) -> str:
+    if "ratio" in criterion:
+        return f"{criterion['ratio']:.3f}×"
+    return f"{points(criterion['margin_points'])} pts"
+
+
+def quality_bar_section(bar: dict) -> str:
+    by_name = {c["name"]: c for c in bar["criteria"]}
+    rows = ["| criterion | T2L | reference | tasks | measured | goal | |",
+            "|---|---:|---:|---:|---:|---|---|"]
+    for name, label, goal, source in CRITERIA:
+        c = by_name.get(name)
+        if c is None:
+            rows.append(f"| {label} | — | — | — | not measured (no non-smoke `{source}`) "
+                        f"| {goal} | — |")
+            continue
+        verdict = "met" if c["met"] else "**missed**"
+        rows.append(f"| {label} | {score(c['t2l'])} | {score(c['reference'])} "
+                    f"(`{c['reference_method']}`) | {c['tasks']} | {_measured(c)} | {goal} "
+                    f"| {verdict} |")
+    sources = bar["sources"]
+    notes = [f"- held-out evaluation: **{sources['eval_heldout'] or 'none'}**"]
+    if sources.get("reconstruction"):
+        recon = sources["reconstruction"]
+        notes.append(f"- reconstruction: `{recon.get('eval')}` (**{recon.get('run_label')}**)")
+    notes.append("- averages compared over the tasks both methods were scored on; "
+                 "points are percentage points")
+    return "\n\n".join(["## Quality bar (issue #4)", "\n".join(notes), "\n".join(rows)])
+
+
+def description_gap_section(bar: dict) -> str:
+    gaps = bar["description_gaps"]
+    header = ("| variant | tasks | matched (`t2l`) | other tasks' descriptions | random strings "
+              "| matched − other | matched − random |")
+    rows = [header, "|---|---:|---:|---:|---:|---:|---:|"]
+    for name, gap in gaps.items():
+        rows.append(f"| {VARIANTS[name]} | {gap['tasks']} | {score(gap['t2l'])} "
+                    f"| {score(gap['other'])} | {score(gap['random'])} "
+                    f"| {points(gap['gap_other_points'])} | {points(gap['gap_random_points'])} |")
+    tasks = list(dict.fromkeys(t for gap in gaps.values() for t in gap["per_task"]))
+    columns = [f"{VARIANTS[name]}: {what}" for name in gaps
+               for what in ("matched", "other", "random", "Δ other", "Δ random")]
+    per_task = ["| task | " + " | ".join(columns) + " |",
+                "|---|" + "---:|" * len(columns)]
+    for task in tasks:
+        cells = []
+        for gap in gaps.values():
+            row = gap["per_task"].get(task)
+            cells += (["—"] * 5 if row is None else
+                      [score(row["t2l"]), score(row["other"]), score(row["random"]),
+                       points(row["gap_other_points"]), points(row["gap_random_points"])])
+        per_task.append(f"| {task} | " + " | ".join(cells) + " |")
+    labels = [f"- {VARIANTS[name]}: **{gap['run_label']}**" for name, gap in gaps.items()]
+    intro = ("Adapters generated from each held-out task's own descriptions (matched) against "
+             "adapters from other tasks' descriptions and from random strings; a description "
+             "that matters shows as a positive gap. The hinge variant trains with an extra loss "
+             "asking another task's description to fit each example worse by a margin "
+             "(`--mismatch-weight`, `t2l.sft_tasks.mismatch_hinge`).")
+    return "\n\n".join(["## Matched vs mismatched descriptions", intro, "\n".join(labels),
+                        "\n".join(rows), "Per task (scores in %, gaps in points):",
+                        "\n".join(per_task)])

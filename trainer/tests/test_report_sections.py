@@ -1,0 +1,97 @@
+"""`t2l results` headline sections: present only when their documents are, numbers from them."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from report_fixtures import HELDOUT_SCORES, eval_document, write_json, write_pipeline_run
+
+from t2l.report.collect_run import collect_run
+from t2l.report.render import render
+
+PNG = b"\x89PNG\r\n\x1a\n"
+HEADLINES = ("## Quality bar", "## Matched vs mismatched", "## Reconstruction",
+             "## Training curves")
+
+
+@pytest.fixture
+def results_dir(tmp_path):
+    out = tmp_path / "docs" / "results"
+    collect_run(write_pipeline_run(tmp_path), out)
+    write_json(out / "train_step.json", {"benchmark": "train_step", "ratio": 1.03})
+    return out
+
+
+def test_all_sections_from_a_collected_run(results_dir):
+    output = results_dir.parent / "RESULTS.md"
+    written = render(results_dir, output)
+    text = output.read_text()
+    positions = [text.index(h) for h in HEADLINES]
+    assert positions == sorted(positions) and positions[-1] < text.index("## eval_heldout (")
+    # Quality bar: T2L 40.0 vs multi-task 30.0 (+10) and vs base+description 20.0 (+20);
+    # reconstruction 0.5 / 0.6.
+    assert ("| T2L vs multi-task LoRA (held-out avg) | 40.0 | 30.0 (`multitask_lora`) | 3 "
+            "| +10.0 pts | ≥ +0.0 pts | met |") in text
+    assert "| 40.0 | 20.0 (`base_with_description`) | 3 | +20.0 pts | ≥ +10.0 pts | met |" in text
+    assert ("| reconstruction T2L / oracle LoRAs (oracles' own tasks) | 50.0 | 60.0 "
+            "(`oracle_lora`) | 2 | 0.833× | ≥ 0.95× | **missed** |") in text
+    # Gaps: plain SFT 40.0 / 30.0 / 20.0, hinge 40.0 / 20.0 / 13.3.
+    assert "| plain SFT | 3 | 40.0 | 30.0 | 20.0 | +10.0 | +20.0 |" in text
+    assert "| SFT + mismatch hinge | 3 | 40.0 | 20.0 | 13.3 | +20.0 | +26.7 |" in text
+    assert ("| piqa | 70.0 | 60.0 | 50.0 | +10.0 | +20.0 | 80.0 | 50.0 | 40.0 | +30.0 | +40.0 |"
+            in text)
+    assert "| alpha | 80.0 | 60.0 | 0.750 |" in text and "| beta | 40.0 | 40.0 | 1.000 |" in text
+    assert "library of 2 oracle LoRAs, 168 parameters = **5.952**" in text
+    assert "| sft | 120 (120) | 120.5 | 6.11111 → 0.08404 | 3 | 0.04167 | 0.05 |" in text
+    assert "not exit 0: eval-recon -9" in text
+    assert "![training curves](results/training_curves.png)" in text
+    # The evaluations keep their own tables and bars; derived documents are not dumped.
+    for stem in ("eval_heldout", "eval_heldout_hinge", "eval_reconstruction"):
+        assert f"## {stem} (`results/{stem}.json`)" in text
+        assert (results_dir / f"{stem}.png").read_bytes()[:8] == PNG
+    for stem in ("reconstruction", "training_curves", "quality_bar"):
+        assert f"## {stem} (" not in text
+    assert (results_dir / "training_curves.png").read_bytes()[:8] == PNG
+    bar = json.loads((results_dir / "quality_bar.json").read_text())
+    assert [c["met"] for c in bar["criteria"]] == [True, True, False]
+    assert {results_dir / "quality_bar.json", results_dir / "training_curves.png"} <= set(written)
+
+
+def test_regenerating_is_byte_identical(results_dir):
+    output = results_dir.parent / "RESULTS.md"
+    files = [output, *(results_dir / n for n in ("quality_bar.json", "training_curves.png"))]
+    render(results_dir, output)
+    first = [f.read_bytes() for f in files]
+    render(results_dir, output)
+    assert [f.read_bytes() for f in files] == first
+
+
+def test_sections_are_skipped_without_their_documents(tmp_path):
+    """Only a smoke evaluation: no headline section and no quality_bar.json (a stale one goes)."""
+    results = tmp_path / "results"
+    write_json(results / "eval_heldout.json", eval_document(HELDOUT_SCORES, "smoke: 3 steps"))
+    write_json(results / "quality_bar.json", {"schema": "t2l.quality_bar/v1", "criteria": []})
+    render(results, tmp_path / "RESULTS.md")
+    text = (tmp_path / "RESULTS.md").read_text()
+    assert not any(h in text for h in HEADLINES)
+    assert "## eval_heldout (`results/eval_heldout.json`)" in text
+    assert not (results / "quality_bar.json").exists()
+
+
+def test_partial_inputs_show_unmeasured_criteria(tmp_path):
+    results = tmp_path / "results"
+    write_json(results / "eval_heldout.json", eval_document(HELDOUT_SCORES, "GPU run"))
+    render(results, tmp_path / "RESULTS.md")
+    text = (tmp_path / "RESULTS.md").read_text()
+    assert "## Quality bar" in text and "## Matched vs mismatched" in text
+    assert "| not measured (no non-smoke `reconstruction.json`) | ≥ 0.95× | — |" in text
+    assert "SFT + mismatch hinge" not in text.split("## Matched")[1].split("Per task")[0]
+    assert "## Reconstruction" not in text and "## Training curves" not in text
+
+
+def test_a_headline_document_of_another_schema_is_an_error(results_dir):
+    write_json(results_dir / "training_curves.json", {"schema": "other/v1"})
+    with pytest.raises(ValueError, match="training_curves.json has schema 'other/v1'.*"
+                                         "t2l collect-run"):
+        render(results_dir, results_dir.parent / "RESULTS.md")
