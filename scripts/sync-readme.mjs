@@ -21,10 +21,28 @@ function readResult(name) {
 }
 
 const verdict = (met) => (met ? "met" : "**not met**");
+const percent = (score) => (100 * score).toFixed(1);
+const signed = (points) => `${points >= 0 ? "+" : ""}${points.toFixed(1)}`;
+
+/** Issue #4's quality bar as `t2l results` computed it (docs/results/quality_bar.json). */
+function qualityRows(bar) {
+  return bar.criteria.map((c) => {
+    const scores = `${percent(c.t2l)} vs ${percent(c.reference)} \`${c.reference_method}\``;
+    return "ratio" in c
+      ? [c.label, `${c.ratio.toFixed(3)}× (${scores})`, `≥ ${c.goal_ratio}×`, verdict(c.met)]
+      : [c.label, `${signed(c.margin_points)} pts (${scores})`, `≥ ${signed(c.goal_margin_points)} pts`, verdict(c.met)];
+  });
+}
+
+const VARIANTS = { sft: "plain SFT", hinge: "SFT + mismatch hinge" };
 
 /** Headline rows: [what, measured, goal, verdict], straight from the benchmark JSON. */
 export function resultsSummary() {
   const rows = [];
+  const bar = readResult("quality_bar");
+  if (bar) rows.push(...qualityRows(bar));
+  const reconstruction = readResult("reconstruction");
+  if (reconstruction) rows.push(["reconstruction: hypernetwork / library parameters", `${reconstruction.compression_ratio}× (${reconstruction.num_loras} oracle LoRAs)`, "—", "—"]);
   const step = readResult("train_step");
   if (step) rows.push(["hypernetwork SFT step / plain LoRA step", `${step.ratio_hypernet_over_lora}×`, `≤ ${step.goal_ratio_max}×`, verdict(step.meets_goal)]);
   const worker = readResult("gpu_worker");
@@ -46,6 +64,11 @@ export function resultsSummary() {
     const smoke = /smoke/i.test(evaluation.run?.label ?? "");
     const averages = Object.entries(evaluation.methods).map(([name, method]) => `\`${name}\` ${method.avg === null ? "—" : (100 * method.avg).toFixed(1)}`);
     lines.push("", `Held-out tasks (${evaluation.tasks.length}), average score by method${smoke ? " — **smoke configuration: shows the pipeline runs, measures nothing**" : ""}: ${averages.join(", ")}.`);
+  }
+  const gaps = Object.entries(bar?.description_gaps ?? {});
+  if (gaps.length) {
+    const parts = gaps.map(([name, g]) => `${VARIANTS[name] ?? name} ${signed(g.gap_other_points)} vs other tasks' descriptions, ${signed(g.gap_random_points)} vs random strings`);
+    lines.push("", `Matched descriptions minus mismatched ones (held-out average, points): ${parts.join("; ")}.`);
   }
   return lines.join("\n");
 }
