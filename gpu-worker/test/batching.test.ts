@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Bundle, GeneratedLora } from "../src/bundle/bundle.js";
 import { loadBundle } from "../src/bundle/loadBundles.js";
 import { bucketLength, paddedRuns, padRows } from "../src/bundle/tokenBuckets.js";
-import { BATCH_DEPENDENT_ENCODER, TINY_BUNDLE_DIR } from "./support/paths.js";
+import { BATCH_DEPENDENT_ENCODER, TINY_BUNDLE_DIR, TINY_INT8_BUNDLE_DIR } from "./support/paths.js";
 
 const ORT = { providers: "cpu", intraOpThreads: 1 } as const;
 // Token counts spread over several buckets, and more rows than any one bucket holds.
@@ -57,10 +57,13 @@ describe("token buckets", () => {
   });
 });
 
-describe("batch-invariant bundle", () => {
+describe.each([
+  ["float32", TINY_BUNDLE_DIR],
+  ["int8", TINY_INT8_BUNDLE_DIR],
+])("batch-invariant %s bundle", (_precision, bundleDir) => {
   let bundle: Bundle;
   beforeAll(async () => {
-    bundle = await loadBundle(TINY_BUNDLE_DIR, ORT);
+    bundle = await loadBundle(bundleDir, ORT);
   });
   afterAll(() => bundle?.dispose());
 

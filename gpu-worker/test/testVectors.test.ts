@@ -1,7 +1,8 @@
 /**
  * Replays the exporter's test vectors (PyTorch ground truth) through the worker's own path:
  * JS tokenizer -> encoder.onnx -> hypernet.onnx under onnxruntime-node.
- * T2L_REPLAY_BUNDLE=<bundle dir> replays another bundle's vectors (e.g. the shipped default).
+ * T2L_REPLAY_BUNDLE=<bundle dir> replays another bundle's vectors (e.g. the shipped default)
+ * instead of the test bundle's and its int8 export's.
  */
 import { readFileSync } from "node:fs";
 
@@ -10,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Bundle } from "../src/bundle/bundle.js";
 import { loadBundle } from "../src/bundle/loadBundles.js";
 import { descriptionSha256, normalizeDescription } from "../src/normalize.js";
-import { TINY_BUNDLE_DIR } from "./support/paths.js";
+import { TINY_BUNDLE_DIR, TINY_INT8_BUNDLE_DIR } from "./support/paths.js";
 
 interface TensorSummary {
   shape: number[];
@@ -34,14 +35,8 @@ interface TestVectors {
   }[];
 }
 
-const BUNDLE_DIR = process.env.T2L_REPLAY_BUNDLE ?? TINY_BUNDLE_DIR;
-const vectors = JSON.parse(readFileSync(`${BUNDLE_DIR}/test_vectors.json`, "utf8")) as TestVectors;
-let bundle: Bundle;
-
-beforeAll(async () => {
-  bundle = await loadBundle(BUNDLE_DIR, { providers: "cpu", intraOpThreads: 1 });
-});
-afterAll(() => bundle?.dispose());
+// The float32 test bundle and its int8 export (its vectors carry the int8 bound).
+const BUNDLE_DIRS = process.env.T2L_REPLAY_BUNDLE ? [process.env.T2L_REPLAY_BUNDLE] : [TINY_BUNDLE_DIR, TINY_INT8_BUNDLE_DIR];
 
 const maxAbsDiff = (a: ArrayLike<number>, b: ArrayLike<number>) => {
   expect(a.length).toBe(b.length);
@@ -64,7 +59,15 @@ function expectSummary(actual: Float32Array, expected: TensorSummary, tolerance:
   expect(Math.abs(absSum - expected.abs_sum)).toBeLessThanOrEqual(tolerance * actual.length);
 }
 
-describe("the worker replays the exporter's test vectors", () => {
+describe.each(BUNDLE_DIRS)("the worker replays the exporter's test vectors of %s", (bundleDir) => {
+  const vectors = JSON.parse(readFileSync(`${bundleDir}/test_vectors.json`, "utf8")) as TestVectors;
+  let bundle: Bundle;
+
+  beforeAll(async () => {
+    bundle = await loadBundle(bundleDir, { providers: "cpu", intraOpThreads: 1 });
+  });
+  afterAll(() => bundle?.dispose());
+
   it("belongs to this bundle", () => {
     expect(vectors.schema).toBe("t2l.test_vectors/v1");
     expect(vectors.bundle).toBe(bundle.id);

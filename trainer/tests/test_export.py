@@ -5,6 +5,7 @@ import json
 from dataclasses import replace
 
 import numpy as np
+import onnx
 import pytest
 import torch
 from conftest import make_encoder
@@ -17,6 +18,7 @@ from t2l.export.onnx_graphs import export_hypernet, hypernet_output_names
 from t2l.export.parity import (
     ENCODER_MAX_ABS_ERROR,
     HYPERNET_MAX_ABS_ERROR,
+    INT8_HYPERNET_MAX_RELATIVE_ERROR,
     cpu_session,
     encoder_max_abs_error,
     hypernet_max_abs_error,
@@ -170,6 +172,46 @@ def test_test_vectors_replay_under_onnxruntime(bundle):
                 assert abs(tensor.sum() - summary["sum"]) <= 1e-4 * tensor.size
 
 
+def test_int8_export_is_its_own_bundle_within_the_int8_bound(tmp_path):
+    save_hypernet(tmp_path / "ckpt", random_hypernet(), {"base_model": "tiny/llama"})
+    manifest = export_bundle(
+        ExportOptions(
+            checkpoint=tmp_path / "ckpt", output=tmp_path / "b-int8", version="1.0", quantize="int8"
+        ),
+        encoder=make_encoder(),
+    )
+    assert (manifest["version"], manifest["quantization"]) == ("1.0+int8", "int8")
+    parity = manifest["parity"]
+    assert parity["bounds"] == {
+        "encoder": ENCODER_MAX_ABS_ERROR,
+        "hypernet_relative": INT8_HYPERNET_MAX_RELATIVE_ERROR,
+    }
+    assert parity["encoder_max_abs_error"] <= ENCODER_MAX_ABS_ERROR  # the encoder stays float32
+    assert 0 < parity["hypernet_max_relative_error"] <= INT8_HYPERNET_MAX_RELATIVE_ERROR
+    graph = tmp_path / "b-int8" / "hypernet.onnx"
+    nodes = onnx.load(graph).graph.node
+    dequantized = {n.output[0] for n in nodes if n.op_type == "DequantizeLinear"}
+    weight_matmuls = [n for n in nodes if n.op_type == "MatMul"]
+    assert len(weight_matmuls) == 8  # 2 blocks x 2 + 2 modules x (A, B) heads
+    assert all(set(n.input) <= dequantized for n in weight_matmuls)  # int8 in, both sides
+    # Static scales: a row's LoRA is byte-identical alone and batched, so the worker batches it.
+    session = cpu_session(graph)
+    embeddings = torch.nn.functional.normalize(torch.randn(3, 16), dim=-1).numpy()
+    together = session.run(None, {"task_embedding": embeddings})
+    for row in range(len(embeddings)):
+        alone = session.run(None, {"task_embedding": embeddings[row : row + 1]})
+        assert [a[0].tobytes() for a in alone] == [t[row].tobytes() for t in together]
+    vectors = json.loads((tmp_path / "b-int8" / "test_vectors.json").read_text())
+    assert vectors["max_abs_error"]["embedding"] == ENCODER_MAX_ABS_ERROR
+    assert HYPERNET_MAX_ABS_ERROR < vectors["max_abs_error"]["lora"] < 0.1
+
+
+def test_float32_manifest_says_unquantized(bundle):
+    _, manifest, _ = bundle
+    assert manifest["quantization"] is None
+    assert manifest["parity"]["hypernet_max_relative_error"] < 1e-4
+
+
 def test_exports_in_place_into_the_checkpoint_folder(tmp_path):
     save_hypernet(tmp_path / "shipped", random_hypernet(), {"base_model": "tiny/llama"})
     weights = (tmp_path / "shipped" / "hypernet.safetensors").read_bytes()
@@ -188,6 +230,7 @@ def test_exports_in_place_into_the_checkpoint_folder(tmp_path):
         ({}, {}, "--base-model"),
         ({"base_model": "tiny/llama"}, {"name": "Bad Name"}, "--name"),
         ({"base_model": "tiny/llama"}, {"version": "-1"}, "--version"),
+        ({"base_model": "tiny/llama"}, {"quantize": "int4"}, "--quantize"),
     ],
 )
 def test_refuses_bad_settings_naming_the_flag(tmp_path, meta, options, message):

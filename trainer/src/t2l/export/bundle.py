@@ -25,7 +25,8 @@ import torch
 from t2l.checkpoint import CONFIG_FILE, WEIGHTS_FILE, load_hypernet
 from t2l.encoder import DEFAULT_ENCODER, TaskEncoder
 from t2l.export.onnx_graphs import export_encoder, export_hypernet
-from t2l.export.parity import check_parity
+from t2l.export.parity import check_parity, parity_bounds
+from t2l.export.quantize import CALIBRATION_DESCRIPTIONS, QUANTIZATIONS, quantize_hypernet
 from t2l.export.test_vectors import build_test_vectors
 from t2l.hypernet import HyperNetwork
 from t2l.normalize import NORMALIZATION_RULE
@@ -46,6 +47,7 @@ class ExportOptions:
     encoder: str | None = None  # default: the checkpoint's meta, else all-MiniLM-L6-v2
     base_model: str | None = None  # hub id adapters name; default: the checkpoint's meta
     base_model_revision: str | None = None
+    quantize: str | None = None  # "int8": int8 hypernetwork (quantize.py), version "+int8"
 
 
 def export_bundle(options: ExportOptions, encoder: TaskEncoder | None = None) -> dict:
@@ -63,6 +65,8 @@ def export_bundle(options: ExportOptions, encoder: TaskEncoder | None = None) ->
         raise ValueError(f"--name {name!r} must match {_NAME.pattern} (lowercase, digits, . _ -)")
     if options.version is not None and not _VERSION.match(options.version):
         raise ValueError(f"--version {options.version!r} must match {_VERSION.pattern}")
+    if options.quantize is not None and options.quantize not in QUANTIZATIONS:
+        raise ValueError(f"--quantize must be one of {QUANTIZATIONS}, got {options.quantize!r}")
     base_model = _base_model(options, meta)
     encoder = (encoder or _load_encoder(options, meta)).eval()
     if encoder.dim != hypernet.config.embed_dim:
@@ -73,6 +77,9 @@ def export_bundle(options: ExportOptions, encoder: TaskEncoder | None = None) ->
     version = options.version or str(
         meta.get("version") or _content_version(options.checkpoint, encoder)
     )
+    if options.quantize and not version.endswith(f"+{options.quantize}"):
+        # Other bytes for the same description: the bundle id must differ from the float32 one.
+        version = f"{version}+{options.quantize}"
     if not _VERSION.match(version):
         raise ValueError(f"checkpoint meta version {version!r} must match {_VERSION.pattern}")
 
@@ -81,13 +88,18 @@ def export_bundle(options: ExportOptions, encoder: TaskEncoder | None = None) ->
         tempfile.mkdtemp(prefix=f".{options.output.name}.export.", dir=options.output.parent)
     )
     try:
-        export_encoder(encoder, staging / "encoder.onnx")
-        export_hypernet(hypernet, staging / "hypernet.onnx")
-        parity = check_parity(
-            encoder, hypernet, staging / "encoder.onnx", staging / "hypernet.onnx"
-        )
+        graphs = staging / "encoder.onnx", staging / "hypernet.onnx"
+        export_encoder(encoder, graphs[0])
+        export_hypernet(hypernet, graphs[1])
+        parity = check_parity(encoder, hypernet, *graphs)
+        if options.quantize:
+            # The float32 graph passed its bounds first: quantization error is all that's left.
+            with torch.no_grad():
+                calibration = encoder.encode(list(CALIBRATION_DESCRIPTIONS)).numpy()  # (N, E)
+            quantize_hypernet(graphs[1], graphs[1], calibration)
+            parity = check_parity(encoder, hypernet, *graphs, quantization=options.quantize)
         _write_tokenizer(encoder, staging / "tokenizer.json")
-        vectors = build_test_vectors(encoder, hypernet, f"{name}@{version}")
+        vectors = build_test_vectors(encoder, hypernet, f"{name}@{version}", options.quantize)
         (staging / "test_vectors.json").write_text(
             json.dumps(vectors, indent=1, ensure_ascii=False) + "\n"
         )
@@ -98,7 +110,7 @@ def export_bundle(options: ExportOptions, encoder: TaskEncoder | None = None) ->
             staging,
             options.output,
             lambda files: _manifest(
-                name, version, base_model, encoder, hypernet, meta, parity, files
+                name, version, base_model, encoder, hypernet, meta, parity, files, options.quantize
             ),
         )
     finally:
@@ -174,6 +186,7 @@ def _manifest(
     meta: dict,
     parity: dict,
     files: dict,
+    quantization: str | None,
 ) -> dict:
     config = hypernet.config
     return {
@@ -201,9 +214,12 @@ def _manifest(
             "config": {k: v for k, v in config.to_dict().items() if k != "targets"},
         },
         "normalization": NORMALIZATION_RULE,
+        "quantization": quantization,
         "parity": {
             "encoder_max_abs_error": parity["encoder"],
             "hypernet_max_abs_error": parity["hypernet"],
+            "hypernet_max_relative_error": parity["hypernet_relative"],
+            "bounds": parity_bounds(quantization),
             "torch": torch.__version__,
             "onnxruntime": onnxruntime.__version__,
         },

@@ -28,6 +28,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--base-model", help="base model hub id adapters name (default: from the checkpoint)"
     )
     parser.add_argument("--base-model-revision", help="base model revision to record")
+    parser.add_argument(
+        "--quantize",
+        choices=["int8"],
+        help="int8 hypernetwork: faster on CPU, less exact (bound in the manifest); "
+        "the version gets a +int8 suffix",
+    )
     parser.set_defaults(func=run)
 
 
@@ -45,6 +51,7 @@ def run(args: argparse.Namespace) -> int:
             encoder=args.encoder,
             base_model=args.base_model,
             base_model_revision=args.base_model_revision,
+            quantize=args.quantize,
         )
     )
     summary = {k: manifest[k] for k in ("name", "version")} | {"parity": manifest["parity"]}
