@@ -38,7 +38,7 @@ export async function startWorker(config: WorkerConfig): Promise<StartedWorker> 
     { batchStarted: (size) => metrics.batchSize.observe(size), queueDepthChanged: (depth) => metrics.queueDepth.set(depth) },
   );
 
-  const float16 = await Float16Cast.create();
+  const float16 = new Float16Cast();
   const services: WorkerServices = { config, registry, batcher, metrics, float16, lifecycle: { shuttingDown: false } };
   const worker = createWorkerServer(services);
   await new Promise<void>((resolve, reject) => {

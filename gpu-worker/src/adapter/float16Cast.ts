@@ -4,32 +4,43 @@
  * even bits for every non-NaN value (float16Cast.test.ts checks the two against each other on
  * random bit patterns). NaN stays a quiet NaN; only its payload bits may differ.
  *
- * The model is one Cast node, encoded here as protobuf so the worker ships no extra file.
+ * The model is one Cast node per array converted in a call, encoded here as protobuf so the
+ * worker ships no extra file.
  */
 import * as ort from "onnxruntime-node";
 
 export class Float16Cast {
-  private constructor(readonly session: ort.InferenceSession) {}
+  /** One session per number of arrays converted together (one Cast node each). */
+  readonly #sessions = new Map<number, Promise<ort.InferenceSession>>();
 
-  static async create(): Promise<Float16Cast> {
-    // One thread: a cast of a few MB takes ~0.1 ms, less than waking a pool would cost.
-    const session = await ort.InferenceSession.create(castModel(), {
-      executionProviders: ["cpu"],
-      intraOpNumThreads: 1,
-      interOpNumThreads: 1,
-      enableMemPattern: false,
-    });
-    return new Float16Cast(session);
-  }
-
-  /** The float16 bit patterns of `values`. */
-  async convert(values: Float32Array): Promise<Uint16Array> {
-    const output = await this.session.run({ x: new ort.Tensor("float32", values, [values.length]) });
-    return output.y!.data as Uint16Array;
+  /** The float16 bit patterns of each array, in one ONNX Runtime call. */
+  async convert(arrays: readonly Float32Array[]): Promise<Uint16Array[]> {
+    if (arrays.length === 0) return [];
+    const session = await this.#session(arrays.length);
+    const feeds = Object.fromEntries(arrays.map((values, i) => [`x${i}`, new ort.Tensor("float32", values, [values.length])]));
+    const output = await session.run(feeds);
+    return arrays.map((_, i) => output[`y${i}`]!.data as Uint16Array);
   }
 
   async dispose(): Promise<void> {
-    await this.session.release();
+    const sessions = await Promise.all(this.#sessions.values());
+    this.#sessions.clear();
+    await Promise.all(sessions.map((session) => session.release()));
+  }
+
+  #session(arity: number): Promise<ort.InferenceSession> {
+    let session = this.#sessions.get(arity);
+    if (!session) {
+      // One thread: a cast of a few MB takes ~0.1 ms, less than waking a pool would cost.
+      session = ort.InferenceSession.create(castModel(arity), {
+        executionProviders: ["cpu"],
+        intraOpNumThreads: 1,
+        interOpNumThreads: 1,
+        enableMemPattern: false,
+      });
+      this.#sessions.set(arity, session);
+    }
+    return session;
   }
 }
 
@@ -38,17 +49,23 @@ const FLOAT = 1;
 const FLOAT16 = 10;
 const ATTRIBUTE_INT = 2;
 
-/** ModelProto: y = Cast(x, to=FLOAT16), x float32 [n], opset 18. */
-function castModel(): Uint8Array {
-  const tensorValue = (name: string, elemType: number) =>
+/** ModelProto: y<i> = Cast(x<i>, to=FLOAT16) for i < arity, each x<i> float32 [n<i>], opset 18. */
+function castModel(arity: number): Uint8Array {
+  const tensorValue = (name: string, elemType: number, length: string) =>
     message([
       string(1, name),
-      field(2, message([field(1, message([varint(1, elemType), field(2, message([field(1, message([string(2, "n")]))]))]))])),
+      field(2, message([field(1, message([varint(1, elemType), field(2, message([field(1, message([string(2, length)]))]))]))])),
     ]);
-  const node = message([string(1, "x"), string(2, "y"), string(4, "Cast"), field(5, message([string(1, "to"), varint(3, FLOAT16), varint(20, ATTRIBUTE_INT)]))]);
-  const graph = message([field(1, node), string(2, "float16_cast"), field(11, tensorValue("x", FLOAT)), field(12, tensorValue("y", FLOAT16))]);
+  const graph: Uint8Array[] = [];
+  for (let i = 0; i < arity; i += 1) {
+    const attribute = message([string(1, "to"), varint(3, FLOAT16), varint(20, ATTRIBUTE_INT)]);
+    graph.push(field(1, message([string(1, `x${i}`), string(2, `y${i}`), string(4, "Cast"), field(5, attribute)])));
+  }
+  graph.push(string(2, "float16_cast"));
+  for (let i = 0; i < arity; i += 1) graph.push(field(11, tensorValue(`x${i}`, FLOAT, `n${i}`)));
+  for (let i = 0; i < arity; i += 1) graph.push(field(12, tensorValue(`y${i}`, FLOAT16, `n${i}`)));
   const opset = message([string(1, ""), varint(2, 18)]);
-  return message([varint(1, 8), field(7, graph), field(8, opset)]);
+  return message([varint(1, 8), field(7, message(graph)), field(8, opset)]);
 }
 
 function varintBytes(value: number): number[] {

@@ -5,8 +5,8 @@ import type { Float16Cast } from "./float16Cast.js";
 import { encodeSafetensors, type TensorDtype, type TensorSource } from "./safetensors.js";
 
 /**
- * With `cast`, float16 files convert each module's weights for all layers in one ONNX Runtime
- * Cast call; without it, the JavaScript converter does it tensor by tensor (same bits).
+ * With `cast`, float16 files convert every module's weights for all layers in one ONNX Runtime
+ * call; without it, the JavaScript converter does it tensor by tensor (same bits).
  */
 export async function packAdapter(
   bundle: Bundle,
@@ -15,13 +15,11 @@ export async function packAdapter(
   descriptionSha256: string,
   cast?: Float16Cast,
 ): Promise<Buffer> {
-  const converted = new Map<string, { loraA: Float32Array | Uint16Array; loraB: Float32Array | Uint16Array }>();
-  for (const module of bundle.modules) {
-    const weights = lora.get(module.name)!;
-    converted.set(
-      module.name,
-      dtype === "float16" && cast ? { loraA: await cast.convert(weights.loraA), loraB: await cast.convert(weights.loraB) } : weights,
-    );
+  const converted = new Map<string, { loraA: Float32Array | Uint16Array; loraB: Float32Array | Uint16Array }>(lora);
+  if (dtype === "float16" && cast) {
+    const names = [...lora.keys()];
+    const halves = await cast.convert(names.flatMap((name) => [lora.get(name)!.loraA, lora.get(name)!.loraB]));
+    names.forEach((name, i) => converted.set(name, { loraA: halves[2 * i]!, loraB: halves[2 * i + 1]! }));
   }
   const r = bundle.manifest.lora.r;
   const tensors: TensorSource[] = [];
