@@ -12,7 +12,7 @@ const EnvSchema = z.object({
     .min(16, "GPU_WORKER_SECRET must be at least 16 characters"),
   DEFAULT_BUNDLE: z.string().min(1).optional(),
   MAX_BATCH_SIZE: int(1, 1024, 16),
-  MAX_BATCH_WAIT_MS: int(0, 1000, 1),
+  MAX_BATCH_WAIT_MS: int(0, 1000, 0),
   MAX_QUEUE: int(1, 100_000, 256),
   MAX_BODY_BYTES: int(256, 10_000_000, 65_536),
   ORT_EXECUTION_PROVIDERS: z.enum(["auto", "cpu", "cuda"]).default("auto"),

@@ -11,7 +11,7 @@ describe("loadConfig", () => {
       port: 8788,
       host: "127.0.0.1",
       maxBatchSize: 16,
-      maxBatchWaitMs: 1,
+      maxBatchWaitMs: 0,
       maxQueue: 256,
       maxBodyBytes: 65_536,
       providers: "auto",
