@@ -30,6 +30,7 @@ import subprocess
 import sys
 import tarfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -55,8 +56,9 @@ DEVICE = "cuda"
 @dataclass
 class Job:
     name: str
-    argv: list[str]
-    deps: list[str] = field(default_factory=list)
+    argv: list[str] | Callable[[], list[str]]  # a callable is resolved when the job starts
+    deps: list[str] = field(default_factory=list)  # must succeed first
+    after: list[str] = field(default_factory=list)  # must have ended, however
     deadline: float | None = None  # killed at this time
     process: subprocess.Popen | None = None
     started: float | None = None
@@ -77,6 +79,8 @@ class Scheduler:
 
     def _ready(self, job: Job) -> bool | None:
         """True: start it; False: wait; None: a dependency failed, so it never runs."""
+        if any(self.jobs[name].code is None for name in job.after):
+            return False
         for dep in job.deps:
             other = self.jobs[dep]
             if other.code is None:
@@ -115,6 +119,8 @@ class Scheduler:
                 log(f"killed {job.name}: out of time")
 
     def _start(self, job: Job) -> None:
+        if callable(job.argv):
+            job.argv = job.argv()
         out = open(self.logs / f"{job.name}.log", "w")  # noqa: SIM115 - closed with the process
         env = {**os.environ, "OMP_NUM_THREADS": "2", "TOKENIZERS_PARALLELISM": "false"}
         job.process = subprocess.Popen(
@@ -142,7 +148,9 @@ def task_args(**extra: object) -> str:
 
 def training_argv(kind: str, table: str, out: Path, steps: int, **extra: str) -> list[str]:
     """The command line of one training job; `kind` is sft, hinge, multitask or an oracle."""
-    every = ["--eval-every", str(max(steps // 4, 1)), "--save-every", str(steps)]
+    # Checkpoints along the way: a job killed at its deadline still leaves weights to publish.
+    quarter = str(max(steps // 4, 1))
+    every = ["--eval-every", quarter, "--save-every", quarter]
     if kind in ("sft", "hinge"):
         argv = ["train-sft", "--config", SFT_CONFIG, "--embedding-table", table,
                 "--task-args", task_args(), "--out-dir", str(out), "--max-steps", str(steps),
@@ -161,6 +169,15 @@ def training_argv(kind: str, table: str, out: Path, steps: int, **extra: str) ->
     for key, value in extra.items():
         argv += [f"--{key.replace('_', '-')}", value]
     return argv + SMOKE_FLAGS
+
+
+def newest_weights(run_dir: Path) -> Path:
+    """The finished hypernetwork, else the newest checkpoint (a run stopped at its deadline);
+    a missing one is left for `t2l publish-weights` to report."""
+    if (run_dir / "hypernet").is_dir():
+        return run_dir / "hypernet"
+    checkpoints = sorted((run_dir / "checkpoints").glob("step-*"))
+    return checkpoints[-1] if checkpoints else run_dir / "hypernet"
 
 
 def step_seconds(run_dir: Path) -> float | None:
@@ -242,7 +259,8 @@ def main() -> int:
     # 2. Training plan from the calibration (0.85: evaluation jobs share the GPU meanwhile).
     now = time.time()
     train_end = now + args.train_share * (final_deadline - now)
-    window = (train_end - now) * 0.85 - 25  # process start-up and data preparation
+    # Start-up: loading and tokenising 33 x 2000 examples took ~50 s per job on the H200 box.
+    window = (train_end - now) * 0.85 - 60
     least = 3 if args.smoke else 50
     sft_steps = max(least, int(window / rates["sft"]) // 50 * 50)
     hinge_steps = max(least, int(window / rates["hinge"]) // 50 * 50)
@@ -260,8 +278,11 @@ def main() -> int:
 
     scheduler = Scheduler(logs)
     table = args.table
-    scheduler.add(Job("sft", training_argv("sft", table, RUNS / "sft", sft_steps)))
-    scheduler.add(Job("hinge", training_argv("hinge", table, RUNS / "hinge", hinge_steps)))
+    # Past train_end a job is stopped; publishing then takes its newest checkpoint.
+    scheduler.add(Job("sft", training_argv("sft", table, RUNS / "sft", sft_steps),
+                      deadline=train_end + 30))
+    scheduler.add(Job("hinge", training_argv("hinge", table, RUNS / "hinge", hinge_steps),
+                      deadline=train_end + 30))
     scheduler.add(Job("multitask", training_argv("multitask", table, RUNS / "multitask",
                                                  multitask_steps)))
     for chain in range(ORACLE_CHAINS):
@@ -282,10 +303,12 @@ def main() -> int:
     # Publishing: the fp16 weights a bundle ships, which is also what gets evaluated.
     published = RUNS / "published"
     for name in ("sft", "hinge", "recon"):
-        scheduler.add(Job(f"publish-{name}", [
-            "publish-weights", str(RUNS / name / "hypernet"), "-o", str(published / name),
-            "--name", "smollm2-135m-instruct-t2l", "--version", f"{args.version}-{name}",
-        ], deps=[name]))
+        def publish_argv(name: str = name) -> list[str]:
+            return ["publish-weights", str(newest_weights(RUNS / name)), "-o",
+                    str(published / name), "--name", "smollm2-135m-instruct-t2l",
+                    "--version", f"{args.version}-{name}"]
+
+        scheduler.add(Job(f"publish-{name}", publish_argv, after=[name]))
 
     # 3. Evaluation workers: held-out tasks for the SFT hypernet and the baselines, the same
     # T2L methods for the hinge variant, and reconstruction on the oracles' own tasks.
