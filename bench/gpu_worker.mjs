@@ -1,6 +1,7 @@
 // gpu-worker benchmark: per-description latency through the HTTP service vs the bare ONNX
 // Runtime graph time measured in the same run, batched throughput, byte-identity of batched
-// and single answers on the real shape, and the worker's peak RSS.
+// and single answers on the real shape, and the worker's peak RSS; for the default bundle
+// (the top-level fields and the goals) and for its opt-in int8 export (`int8`).
 // Writes docs/results/gpu_worker.json. Usage: node bench/gpu_worker.mjs [--quick]
 import { spawn, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
@@ -36,115 +37,151 @@ const round = (x, digits = 2) => Number(x.toFixed(digits));
 // The machine is shared: record how busy it was, since every number below depends on it.
 const loadAtStart = round(loadavg()[0]);
 
-// 1. The bundle and the worker build.
+// 1. The bundles (the default one and its int8 export) and the worker build.
 const pythonEnv = { ...process.env, HF_HUB_OFFLINE: "1", TRANSFORMERS_VERBOSITY: "error", HF_HUB_DISABLE_PROGRESS_BARS: "1" };
-const bundlesDir = run(resolve(ROOT, ".venv/bin/python"), ["bench/gpu_worker_bundle.py", ".cache/bench/gpu-worker"], { env: pythonEnv }).split("\n").at(-1);
+const bundleDirs = (...flags) =>
+  run(resolve(ROOT, ".venv/bin/python"), ["bench/gpu_worker_bundle.py", ".cache/bench/gpu-worker", ...flags], { env: pythonEnv }).split("\n").at(-1);
+const bundlesDir = bundleDirs();
+const int8BundlesDir = bundleDirs("--int8");
 run("npm", ["--prefix", WORKER, "run", "--silent", "build"]);
 const { loadBundles } = await import(resolve(WORKER, "dist/bundle/loadBundles.js"));
 const { signRequest } = await import(resolve(WORKER, "dist/http/signing.js"));
 const { packAdapter } = await import(resolve(WORKER, "dist/adapter/packAdapter.js"));
 const { Float16Cast } = await import(resolve(WORKER, "dist/adapter/float16Cast.js"));
 
-// 2. Bare ONNX Runtime: encoder + hypernetwork `run` time for one description, in this process,
-//    split by graph, plus the worker's own packing (float16 + safetensors + sha256) for scale.
-const [bundle] = await loadBundles(bundlesDir, { providers: "cpu", intraOpThreads: THREADS, allowSpinning: SPINNING });
-const float16 = await Float16Cast.create();
-const bareMs = [];
-const stageMs = { encoder: [], hypernet: [], pack: [] };
-for (let i = 0; i < COUNTS.warmup + COUNTS.bare; i += 1) {
-  const encoderTiming = { ortMs: 0 };
-  const hypernetTiming = { ortMs: 0 };
-  const embedding = await bundle.embed([DESCRIPTIONS[i % DESCRIPTIONS.length]], encoderTiming);
-  const [lora] = await bundle.hypernetForward(embedding, hypernetTiming);
-  const packStarted = performance.now();
-  createHash("sha256").update(await packAdapter(bundle, lora, "float16", "0".repeat(64), float16)).digest("hex");
-  if (i < COUNTS.warmup) continue;
-  bareMs.push(encoderTiming.ortMs + hypernetTiming.ortMs);
-  stageMs.encoder.push(encoderTiming.ortMs);
-  stageMs.hypernet.push(hypernetTiming.ortMs);
-  stageMs.pack.push(performance.now() - packStarted);
-}
-const bundleInfo = {
-  id: bundle.id,
-  encoder: bundle.manifest.encoder.name,
-  hypernet_variant: bundle.manifest.hypernet.variant,
-  hypernet_params: bundle.manifest.hypernet.params,
-  lora_layers: bundle.manifest.base_model.num_layers,
-  lora_modules: bundle.modules.map((m) => m.name),
-  training: bundle.manifest.training ?? {},
-};
-await Promise.all([bundle.dispose(), float16.dispose()]);
+/** Steps 2-6 against the one bundle in `dir`. */
+async function measure(dir) {
+  // 2. Bare ONNX Runtime: encoder + hypernetwork `run` time for one description, in this
+  //    process, split by graph, plus the worker's own packing (float16 + safetensors + sha256).
+  const [bundle] = await loadBundles(dir, { providers: "cpu", intraOpThreads: THREADS, allowSpinning: SPINNING });
+  const float16 = new Float16Cast();
+  const bareMs = [];
+  const stageMs = { encoder: [], hypernet: [], pack: [] };
+  for (let i = 0; i < COUNTS.warmup + COUNTS.bare; i += 1) {
+    const encoderTiming = { ortMs: 0 };
+    const hypernetTiming = { ortMs: 0 };
+    const embedding = await bundle.embed([DESCRIPTIONS[i % DESCRIPTIONS.length]], encoderTiming);
+    const [lora] = await bundle.hypernetForward(embedding, hypernetTiming);
+    const packStarted = performance.now();
+    createHash("sha256").update(await packAdapter(bundle, lora, "float16", "0".repeat(64), float16)).digest("hex");
+    if (i < COUNTS.warmup) continue;
+    bareMs.push(encoderTiming.ortMs + hypernetTiming.ortMs);
+    stageMs.encoder.push(encoderTiming.ortMs);
+    stageMs.hypernet.push(hypernetTiming.ortMs);
+    stageMs.pack.push(performance.now() - packStarted);
+  }
+  const bundleInfo = {
+    id: bundle.id,
+    encoder: bundle.manifest.encoder.name,
+    hypernet_variant: bundle.manifest.hypernet.variant,
+    hypernet_params: bundle.manifest.hypernet.params,
+    quantization: bundle.manifest.quantization ?? null,
+    parity: bundle.manifest.parity ?? {},
+    batching: { ...bundle.batching },
+    lora_layers: bundle.manifest.base_model.num_layers,
+    lora_modules: bundle.modules.map((m) => m.name),
+    training: bundle.manifest.training ?? {},
+  };
+  await Promise.all([bundle.dispose(), float16.dispose()]);
 
-// 3. The service, as its own process (so its RSS is its own), on an ephemeral port.
-const worker = spawn(process.execPath, [resolve(WORKER, "dist/main.js")], {
-  env: { ...process.env, BUNDLES_DIR: bundlesDir, GPU_WORKER_SECRET: SECRET, PORT: "0", ORT_INTRA_OP_THREADS: String(THREADS), ORT_ALLOW_SPINNING: SPINNING ? "1" : "0", MAX_QUEUE: "1024" },
-  stdio: ["ignore", "pipe", "inherit"],
-});
-const url = await new Promise((resolveUrl, reject) => {
-  let output = "";
-  worker.stdout.on("data", (chunk) => {
-    output += chunk;
-    const match = /listening on (http:\/\/\S+)/.exec(output);
-    if (match) resolveUrl(match[1]);
+  // 3. The service, as its own process (so its RSS is its own), on an ephemeral port.
+  const worker = spawn(process.execPath, [resolve(WORKER, "dist/main.js")], {
+    env: { ...process.env, BUNDLES_DIR: dir, GPU_WORKER_SECRET: SECRET, PORT: "0", ORT_INTRA_OP_THREADS: String(THREADS), ORT_ALLOW_SPINNING: SPINNING ? "1" : "0", MAX_QUEUE: "1024" },
+    stdio: ["ignore", "pipe", "inherit"],
   });
-  worker.once("exit", (code) => reject(new Error(`worker exited with ${code} before listening`)));
+  const url = await new Promise((resolveUrl, reject) => {
+    let output = "";
+    worker.stdout.on("data", (chunk) => {
+      output += chunk;
+      const match = /listening on (http:\/\/\S+)/.exec(output);
+      if (match) resolveUrl(match[1]);
+    });
+    worker.once("exit", (code) => reject(new Error(`worker exited with ${code} before listening`)));
+  });
+
+  async function generate(description) {
+    const body = JSON.stringify({ description, dtype: "float16" });
+    const started = performance.now();
+    const response = await fetch(`${url}/v1/generate`, {
+      method: "POST",
+      headers: { "content-type": "application/json", ...signRequest(SECRET, "POST", "/v1/generate", new TextEncoder().encode(body)) },
+      body,
+    });
+    const bytes = Buffer.from(await response.arrayBuffer());
+    const elapsed = performance.now() - started;
+    if (response.status !== 200) throw new Error(`HTTP ${response.status}: ${bytes.toString("utf8")}`);
+    const sha = createHash("sha256").update(bytes).digest("hex");
+    if (sha !== response.headers.get("x-adapter-sha256")) throw new Error("body does not match X-Adapter-Sha256");
+    return { elapsed, sha, bytes: bytes.length };
+  }
+
+  // 4. Per-description latency, one request at a time.
+  const latencies = [];
+  const singleSha = new Map();
+  let adapterBytes = 0;
+  for (let i = 0; i < COUNTS.warmup + COUNTS.sequential; i += 1) {
+    const description = DESCRIPTIONS[i % DESCRIPTIONS.length];
+    const { elapsed, sha, bytes } = await generate(description);
+    singleSha.set(description, sha);
+    adapterBytes = bytes;
+    if (i >= COUNTS.warmup) latencies.push(elapsed);
+  }
+
+  // 5. Batched throughput: CONCURRENCY requests in flight until COUNTS.batched are answered.
+  const scrapeMetrics = async () => (await fetch(`${url}/metrics`)).text();
+  const metric = (text, name) => Number(new RegExp(`^${name} (\\S+)$`, "m").exec(text)?.[1] ?? Number.NaN);
+  const metricsBefore = await scrapeMetrics();
+  let next = 0;
+  let mismatches = 0;
+  const throughputStarted = performance.now();
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      while (next < COUNTS.batched) {
+        const description = DESCRIPTIONS[next++ % DESCRIPTIONS.length];
+        const { sha } = await generate(description);
+        if (singleSha.has(description) && singleSha.get(description) !== sha) mismatches += 1;
+      }
+    }),
+  );
+  const throughputSeconds = (performance.now() - throughputStarted) / 1000;
+
+  // 6. Batch sizes the service formed in the batched phase, peak RSS, then a graceful stop.
+  const metricsAfter = await scrapeMetrics();
+  const phaseDelta = (name) => metric(metricsAfter, name) - metric(metricsBefore, name);
+  const peakRssKb = Number(/^VmHWM:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${worker.pid}/status`, "utf8"))[1]);
+  worker.kill("SIGTERM");
+  const exitCode = await new Promise((resolveExit) => worker.once("exit", resolveExit));
+
+  const p50 = percentile(latencies, 50);
+  const bareP50 = percentile(bareMs, 50);
+  return {
+    bundle: bundleInfo,
+    adapter: { dtype: "float16", bytes: adapterBytes },
+    requests: { sequential: latencies.length, batched: COUNTS.batched, concurrency: CONCURRENCY, distinct_descriptions: DESCRIPTIONS.length },
+    p50_ms: round(p50),
+    p99_ms: round(percentile(latencies, 99)),
+    bare_ort_p50_ms: round(bareP50),
+    bare_ort_p99_ms: round(percentile(bareMs, 99)),
+    ratio_service_over_bare_ort: round(p50 / bareP50, 3),
+    stage_p50_ms: Object.fromEntries(Object.entries(stageMs).map(([stage, values]) => [stage, round(percentile(values, 50))])),
+    adapters_per_s_batched: round(COUNTS.batched / throughputSeconds, 1),
+    mean_batch_size_batched: round(phaseDelta("t2l_worker_batch_size_sum") / phaseDelta("t2l_worker_batch_size_count")),
+    batched_bytes_equal_single: mismatches === 0,
+    peak_rss_mb: round(peakRssKb / 1024, 1),
+    graceful_exit_code: exitCode,
+  };
+}
+
+const goalsMet = (measured) => ({
+  p50_ms: measured.p50_ms <= GOALS.p50_ms,
+  ratio_service_over_bare_ort: measured.ratio_service_over_bare_ort <= GOALS.ratio_service_over_bare_ort,
+  adapters_per_s_batched: measured.adapters_per_s_batched >= GOALS.adapters_per_s_batched,
+  peak_rss_mb: measured.peak_rss_mb <= GOALS.peak_rss_mb,
 });
 
-async function generate(description) {
-  const body = JSON.stringify({ description, dtype: "float16" });
-  const started = performance.now();
-  const response = await fetch(`${url}/v1/generate`, {
-    method: "POST",
-    headers: { "content-type": "application/json", ...signRequest(SECRET, "POST", "/v1/generate", new TextEncoder().encode(body)) },
-    body,
-  });
-  const bytes = Buffer.from(await response.arrayBuffer());
-  const elapsed = performance.now() - started;
-  if (response.status !== 200) throw new Error(`HTTP ${response.status}: ${bytes.toString("utf8")}`);
-  const sha = createHash("sha256").update(bytes).digest("hex");
-  if (sha !== response.headers.get("x-adapter-sha256")) throw new Error("body does not match X-Adapter-Sha256");
-  return { elapsed, sha, bytes: bytes.length };
-}
-
-// 4. Per-description latency, one request at a time.
-const latencies = [];
-const singleSha = new Map();
-let adapterBytes = 0;
-for (let i = 0; i < COUNTS.warmup + COUNTS.sequential; i += 1) {
-  const description = DESCRIPTIONS[i % DESCRIPTIONS.length];
-  const { elapsed, sha, bytes } = await generate(description);
-  singleSha.set(description, sha);
-  adapterBytes = bytes;
-  if (i >= COUNTS.warmup) latencies.push(elapsed);
-}
-
-// 5. Batched throughput: CONCURRENCY requests in flight until COUNTS.batched are answered.
-const scrapeMetrics = async () => (await fetch(`${url}/metrics`)).text();
-const metric = (text, name) => Number(new RegExp(`^${name} (\\S+)$`, "m").exec(text)?.[1] ?? Number.NaN);
-const metricsBefore = await scrapeMetrics();
-let next = 0;
-let mismatches = 0;
-const throughputStarted = performance.now();
-await Promise.all(
-  Array.from({ length: CONCURRENCY }, async () => {
-    while (next < COUNTS.batched) {
-      const description = DESCRIPTIONS[next++ % DESCRIPTIONS.length];
-      const { sha } = await generate(description);
-      if (singleSha.has(description) && singleSha.get(description) !== sha) mismatches += 1;
-    }
-  }),
-);
-const throughputSeconds = (performance.now() - throughputStarted) / 1000;
-
-// 6. Batch sizes the service formed in the batched phase, peak RSS, then a graceful stop.
-const metricsAfter = await scrapeMetrics();
-const phaseDelta = (name) => metric(metricsAfter, name) - metric(metricsBefore, name);
-const peakRssKb = Number(/^VmHWM:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${worker.pid}/status`, "utf8"))[1]);
-worker.kill("SIGTERM");
-const exitCode = await new Promise((resolveExit) => worker.once("exit", resolveExit));
-
-const p50 = percentile(latencies, 50);
-const bareP50 = percentile(bareMs, 50);
+const measured = await measure(bundlesDir);
+// The opt-in int8 export of the same weights (trainer/README.md), measured the same way.
+const int8 = await measure(int8BundlesDir);
 const result = {
   benchmark: "gpu_worker",
   command: `node bench/gpu_worker.mjs${QUICK ? " --quick" : ""}`,
@@ -153,34 +190,19 @@ const result = {
     cpus: availableParallelism(),
     cpu_model: cpus()[0]?.model ?? "unknown",
     load_average_1m_at_start: loadAtStart,
+    load_average_1m_at_end: round(loadavg()[0]),
     node: process.version,
     execution_provider: "cpu",
     ort_intra_op_threads: THREADS,
     ort_allow_spinning: SPINNING,
   },
-  bundle: bundleInfo,
-  adapter: { dtype: "float16", bytes: adapterBytes },
-  requests: { sequential: latencies.length, batched: COUNTS.batched, concurrency: CONCURRENCY, distinct_descriptions: DESCRIPTIONS.length },
-  p50_ms: round(p50),
-  p99_ms: round(percentile(latencies, 99)),
-  bare_ort_p50_ms: round(bareP50),
-  bare_ort_p99_ms: round(percentile(bareMs, 99)),
-  ratio_service_over_bare_ort: round(p50 / bareP50, 3),
-  stage_p50_ms: Object.fromEntries(Object.entries(stageMs).map(([stage, values]) => [stage, round(percentile(values, 50))])),
-  adapters_per_s_batched: round(COUNTS.batched / throughputSeconds, 1),
-  mean_batch_size_batched: round(phaseDelta("t2l_worker_batch_size_sum") / phaseDelta("t2l_worker_batch_size_count")),
-  batched_bytes_equal_single: mismatches === 0,
-  peak_rss_mb: round(peakRssKb / 1024, 1),
-  graceful_exit_code: exitCode,
+  ...measured,
   goals: GOALS,
-};
-result.meets_goals = {
-  p50_ms: result.p50_ms <= GOALS.p50_ms,
-  ratio_service_over_bare_ort: result.ratio_service_over_bare_ort <= GOALS.ratio_service_over_bare_ort,
-  adapters_per_s_batched: result.adapters_per_s_batched >= GOALS.adapters_per_s_batched,
-  peak_rss_mb: result.peak_rss_mb <= GOALS.peak_rss_mb,
+  meets_goals: goalsMet(measured),
+  int8: { ...int8, meets_goals: goalsMet(int8) },
 };
 mkdirSync(resolve(ROOT, "docs/results"), { recursive: true });
 writeFileSync(resolve(ROOT, "docs/results/gpu_worker.json"), `${JSON.stringify(result, null, 2)}\n`);
 console.log(JSON.stringify(result, null, 2));
-if (mismatches > 0 || exitCode !== 0) process.exit(1);
+const sound = (m) => m.batched_bytes_equal_single && m.graceful_exit_code === 0;
+if (!sound(measured) || !sound(int8)) process.exit(1);

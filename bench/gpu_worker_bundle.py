@@ -5,12 +5,15 @@ otherwise a same-shape stand-in: the packaged all-MiniLM-L6-v2 encoder and a fre
 initialised hypernetwork (default HyperNetConfig) for SmolLM2-135M's q_proj/v_proj targets,
 with randomised output heads so B is not all zeros. Reused while its inputs are unchanged.
 
-Usage: python bench/gpu_worker_bundle.py CACHE_DIR
+With --int8, prints the directory of that bundle's int8 export (`--quantize int8`) instead.
+
+Usage: python bench/gpu_worker_bundle.py CACHE_DIR [--int8]
 """
 
 from __future__ import annotations
 
 import hashlib
+import shutil
 import sys
 from pathlib import Path
 
@@ -96,7 +99,30 @@ def main(cache: Path) -> Path:
     return bundles
 
 
+def main_int8(cache: Path) -> Path:
+    float32_bundles = main(cache)
+    source = SHIPPED if float32_bundles == SHIPPED.parent else cache / "checkpoint"
+    name = f"{SHIPPED.name if source == SHIPPED else STAND_IN_NAME}-int8"
+    digest = hashlib.sha256(stamp().encode())
+    for file in ("hypernet.safetensors", "hypernet.json"):
+        digest.update((source / file).read_bytes())
+    bundles, stamp_file = cache / "int8" / "bundles", cache / "int8" / "stamp"
+    if stamp_file.is_file() and stamp_file.read_text() == digest.hexdigest():
+        return bundles
+    from t2l.export.bundle import ExportOptions, export_bundle
+
+    shutil.rmtree(bundles, ignore_errors=True)
+    bundles.mkdir(parents=True)
+    version = "bench" if source != SHIPPED else None
+    export_bundle(
+        ExportOptions(checkpoint=source, output=bundles / name, version=version, quantize="int8")
+    )
+    stamp_file.write_text(digest.hexdigest())
+    return bundles
+
+
 if __name__ == "__main__":
-    if len(sys.argv) != 2:
+    if len(sys.argv) not in (2, 3) or sys.argv[2:] not in ([], ["--int8"]):
         sys.exit(__doc__)
-    print(main(Path(sys.argv[1]).resolve()))
+    cache_dir = Path(sys.argv[1]).resolve()
+    print(main_int8(cache_dir) if sys.argv[2:] else main(cache_dir))
