@@ -51,6 +51,12 @@ export function resultsSummary() {
     rows.push(["gpu-worker service / bare ONNX Runtime", `${worker.ratio_service_over_bare_ort}×`, `≤ ${worker.goals.ratio_service_over_bare_ort}×`, verdict(worker.meets_goals.ratio_service_over_bare_ort)]);
     rows.push(["gpu-worker batched throughput", `${worker.adapters_per_s_batched} adapters/s`, `≥ ${worker.goals.adapters_per_s_batched}`, verdict(worker.meets_goals.adapters_per_s_batched)]);
     rows.push(["gpu-worker peak RSS", `${worker.peak_rss_mb} MB`, `≤ ${worker.goals.peak_rss_mb} MB`, verdict(worker.meets_goals.peak_rss_mb)]);
+    const int8 = worker.int8;
+    if (int8) {
+      const error = int8.bundle.parity?.hypernet_max_relative_error;
+      const label = `gpu-worker, opt-in int8 bundle (LoRA error ${error === undefined ? "?" : `${(100 * error).toFixed(2)}%`}): latency p50 / batched throughput`;
+      rows.push([label, `${int8.p50_ms} ms / ${int8.adapters_per_s_batched} adapters/s`, `p50 ≤ ${worker.goals.p50_ms} ms, ≥ ${worker.goals.adapters_per_s_batched}/s`, `${verdict(int8.meets_goals.p50_ms)} / ${verdict(int8.meets_goals.adapters_per_s_batched)}`]);
+    }
   }
   const edge = readResult("edge");
   if (edge) {
