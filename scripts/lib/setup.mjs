@@ -46,7 +46,10 @@ export function ensurePythonEnvironment(root, env) {
 /** Exports the runnable bundle (ONNX graphs, tokenizer, manifest) from its committed weights. */
 export function ensureBundle(root, name, env) {
   const dir = `bundles/${name}`;
-  unlessUpToDate(root, `bundle-${name}`, [`${dir}/hypernet.safetensors`, `${dir}/hypernet.json`, "trainer/pyproject.toml"], () => {
+  // The exporter's graph code is an input too: an export from older code still serves, but
+  // e.g. without the batch-invariant encoder pooling the worker batches only the hypernetwork.
+  const exporter = ["trainer/src/t2l/encoder.py", "trainer/src/t2l/export/onnx_graphs.py"];
+  unlessUpToDate(root, `bundle-${name}`, [`${dir}/hypernet.safetensors`, `${dir}/hypernet.json`, "trainer/pyproject.toml", ...exporter], () => {
     runStep(resolve(root, ".venv/bin/t2l"), ["export-bundle", dir, "-o", dir], { cwd: root, env });
   }, [`${dir}/manifest.json`, `${dir}/encoder.onnx`, `${dir}/hypernet.onnx`]);
 }
