@@ -24,15 +24,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import statistics
-import subprocess
 import sys
 import tarfile
 import time
-from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
+
+from t2l.job_scheduler import Job, Scheduler
 
 RUNS = Path("runs/gpu")
 TASKS = "t2l.recipes.library_tasks:split_tasks"
@@ -51,84 +49,7 @@ ORACLE_STEPS = 200
 MIN_ORACLES = 9
 PACK_RESERVE_S = 25.0
 DEVICE = "cuda"
-
-
-@dataclass
-class Job:
-    name: str
-    argv: list[str] | Callable[[], list[str]]  # a callable is resolved when the job starts
-    deps: list[str] = field(default_factory=list)  # must succeed first
-    after: list[str] = field(default_factory=list)  # must have ended, however
-    deadline: float | None = None  # killed at this time
-    process: subprocess.Popen | None = None
-    started: float | None = None
-    ended: float | None = None
-    code: int | None = None
-
-
-class Scheduler:
-    """Starts each job once its dependencies succeeded; kills jobs past their deadline."""
-
-    def __init__(self, logs: Path) -> None:
-        self.logs = logs
-        self.jobs: dict[str, Job] = {}
-        logs.mkdir(parents=True, exist_ok=True)
-
-    def add(self, job: Job) -> None:
-        self.jobs[job.name] = job
-
-    def _ready(self, job: Job) -> bool | None:
-        """True: start it; False: wait; None: a dependency failed, so it never runs."""
-        if any(self.jobs[name].code is None for name in job.after):
-            return False
-        for dep in job.deps:
-            other = self.jobs[dep]
-            if other.code is None:
-                return False
-            if other.code != 0:
-                return None
-        return True
-
-    def run(self, until: float) -> None:
-        while time.time() < until:
-            pending = [j for j in self.jobs.values() if j.code is None]
-            if not pending:
-                return
-            for job in pending:
-                if job.process is None:
-                    ready = self._ready(job)
-                    if ready is None:
-                        job.code = -1
-                        log(f"skip {job.name}: a dependency failed")
-                    elif ready:
-                        self._start(job)
-                elif (code := job.process.poll()) is not None:
-                    job.code, job.ended = code, time.time()
-                    log(f"done {job.name}: exit {code} in {job.ended - job.started:.0f}s")
-                elif job.deadline is not None and time.time() > job.deadline:
-                    job.process.kill()
-                    job.process.wait()
-                    job.code, job.ended = -9, time.time()
-                    log(f"killed {job.name} at its deadline")
-            time.sleep(0.5)
-        for job in self.jobs.values():
-            if job.process is not None and job.code is None:
-                job.process.kill()
-                job.process.wait()
-                job.code = -9
-                log(f"killed {job.name}: out of time")
-
-    def _start(self, job: Job) -> None:
-        if callable(job.argv):
-            job.argv = job.argv()
-        out = open(self.logs / f"{job.name}.log", "w")  # noqa: SIM115 - closed with the process
-        env = {**os.environ, "OMP_NUM_THREADS": "2", "TOKENIZERS_PARALLELISM": "false"}
-        job.process = subprocess.Popen(
-            [sys.executable, "-m", "t2l.cli", *job.argv], stdout=out, stderr=subprocess.STDOUT,
-            env=env,
-        )
-        job.started = time.time()
-        log(f"start {job.name}: t2l {' '.join(job.argv)}")
+JOB_ENV = {"OMP_NUM_THREADS": "2", "TOKENIZERS_PARALLELISM": "false"}  # 16 cores, ~8 jobs
 
 
 STARTED = time.time()
@@ -194,7 +115,7 @@ def step_seconds(run_dir: Path) -> float | None:
 def calibrate(table: str, until: float, logs: Path) -> dict[str, float]:
     """Seconds per step of each training kind while all of them run together."""
     calib = Path("/tmp/t2l-calibration")
-    scheduler = Scheduler(logs / "calibrate")
+    scheduler = Scheduler(logs / "calibrate", env=JOB_ENV, log=log)
     kinds = ["sft", "hinge", "multitask"] + ORACLE_TASKS[:ORACLE_CHAINS]
     for kind in kinds:
         names = {"names": [kind]} if kind in ORACLE_TASKS else {}
@@ -276,7 +197,7 @@ def main() -> int:
             "oracle_steps": ORACLE_STEPS, "rates_s_per_step": rates}
     log(f"plan: {plan}")
 
-    scheduler = Scheduler(logs)
+    scheduler = Scheduler(logs, env=JOB_ENV, log=log)
     table = args.table
     # Past train_end a job is stopped; publishing then takes its newest checkpoint.
     scheduler.add(Job("sft", training_argv("sft", table, RUNS / "sft", sft_steps),
@@ -358,8 +279,7 @@ def main() -> int:
     ) + limit + ["--label", label + ", SFT with the mismatch hinge"],
         deps=[w[0] for w in workers[5:]], deadline=final_deadline))
 
-    scheduler.run(final_deadline)
-    status = {name: job.code for name, job in scheduler.jobs.items()}
+    status = scheduler.run(final_deadline)
     return pack(args.out, plan, rates, status)
 
 
