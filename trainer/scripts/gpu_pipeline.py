@@ -31,6 +31,7 @@ import time
 from pathlib import Path
 
 from t2l.job_scheduler import Job, Scheduler
+from t2l.run_dir import read_metrics
 
 RUNS = Path("runs/gpu")
 TASKS = "t2l.recipes.library_tasks:split_tasks"
@@ -103,11 +104,9 @@ def newest_weights(run_dir: Path) -> Path:
 
 def step_seconds(run_dir: Path) -> float | None:
     """Median seconds per training step from a run's metrics (first steps excluded)."""
-    path = run_dir / "metrics.jsonl"
-    if not path.is_file():
+    if not (run_dir / "metrics.jsonl").is_file():
         return None
-    times = [json.loads(line)["time"] for line in path.read_text().splitlines()
-             if line.strip() and json.loads(line).get("split") == "train"]
+    times = [m["time"] for m in read_metrics(run_dir) if m.get("split") == "train"]
     gaps = [b - a for a, b in zip(times[2:], times[3:], strict=False)]
     return statistics.median(gaps) if gaps else None
 

@@ -9,7 +9,6 @@ description missing from the table is an error naming it, never a silent zero ve
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Sequence
 from pathlib import Path
@@ -21,7 +20,7 @@ from safetensors import safe_open
 from safetensors.numpy import load_file, save_file
 
 from t2l.encoder import DEFAULT_ENCODER, TaskEncoder
-from t2l.normalize import normalize_description
+from t2l.normalize import description_sha256
 
 TABLE_SCHEMA = "t2l.embedding_table/v1"
 TABLE_TENSOR = "embeddings"
@@ -40,10 +39,6 @@ class DescriptionEncoder(Protocol):
     def encode(self, texts: Sequence[str], batch_size: int = 32) -> torch.Tensor: ...
 
 
-def _key(text: str) -> str:
-    return hashlib.sha256(normalize_description(text).encode("utf-8")).hexdigest()
-
-
 class EmbeddingTable:
     def __init__(self, keys: list[str], vectors: np.ndarray, encoder_settings: dict) -> None:
         if vectors.ndim != 2 or vectors.shape[0] != len(keys):
@@ -58,7 +53,7 @@ class EmbeddingTable:
         unique = list(dict.fromkeys(texts))
         vectors = encoder.encode(unique).numpy() if unique else np.zeros((0, encoder.dim))
         settings = {**encoder.settings(), "fingerprint": encoder.fingerprint()}
-        return cls([_key(t) for t in unique], vectors, settings)
+        return cls([description_sha256(t) for t in unique], vectors, settings)
 
     @classmethod
     def load(cls, path: str | Path) -> EmbeddingTable:
@@ -108,7 +103,7 @@ class EmbeddingTable:
     def encode(self, texts: Sequence[str], batch_size: int = 32) -> torch.Tensor:
         """(B, E) float32 rows for `texts`; every text must be in the table."""
         del batch_size  # lookups need no batching; kept for the encoder's signature
-        keys = [_key(t) for t in texts]
+        keys = [description_sha256(t) for t in texts]
         if missing := [t for t, k in zip(texts, keys, strict=True) if k not in self._rows]:
             raise ValueError(f"--embedding-table has no row for {len(missing)} description(s), "
                              f"e.g. {missing[0]!r}; add them with `t2l embed-table --texts FILE`")

@@ -17,6 +17,18 @@ DEFAULT_BASE_MODEL = "HuggingFaceTB/SmolLM2-135M-Instruct"
 DEFAULT_EMBEDDING_CACHE = "~/.cache/t2l/embeddings"
 
 
+def is_device_name(name: str) -> bool:
+    """`--device` values every command accepts: auto, cpu, cuda, cuda:N."""
+    return name == "auto" or name.split(":")[0] in ("cpu", "cuda")
+
+
+def resolve_device(name: str) -> torch.device:
+    """auto means CUDA when present, else the CPU."""
+    if name == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    return torch.device(name)
+
+
 def _require(condition: bool, message: str) -> None:
     if not condition:
         raise ValueError(message)
@@ -53,7 +65,7 @@ class RunFields:
             "--stop-at-step must be within 1..--max-steps",
         )
         _require(
-            self.device == "auto" or self.device.split(":")[0] in ("cpu", "cuda"),
+            is_device_name(self.device),
             "--device must be auto, cpu or cuda[:N]",
         )
 
@@ -68,9 +80,7 @@ class RunFields:
         return step < self.max_steps and step != self.stop_at_step
 
     def torch_device(self) -> torch.device:
-        if self.device == "auto":
-            return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-        return torch.device(self.device)
+        return resolve_device(self.device)
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ import torch
 
 from t2l.base_model import DEFAULT_BASE_MODEL
 from t2l.eval.methods import METHODS, T2L_METHODS
+from t2l.recipe_config import is_device_name, resolve_device
 from t2l.tasks.paths import default_tasks_dir, repo_root
 
 
@@ -62,15 +63,13 @@ class EvalConfig:
                 raise ValueError(f"{flag} must be >= 1, got {value}")
         if self.max_new_tokens is not None and self.max_new_tokens < 1:
             raise ValueError(f"--max-new-tokens must be >= 1, got {self.max_new_tokens}")
-        if self.device != "auto" and self.device.split(":")[0] not in ("cpu", "cuda"):
+        if not is_device_name(self.device):
             raise ValueError(f"--device must be auto, cpu or cuda[:N], got {self.device!r}")
         if self.code_timeout_s <= 0:
             raise ValueError(f"--code-timeout-s must be > 0, got {self.code_timeout_s}")
 
     def torch_device(self) -> torch.device:
-        if self.device == "auto":
-            return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-        return torch.device(self.device)
+        return resolve_device(self.device)
 
     @property
     def split_path(self) -> Path:
