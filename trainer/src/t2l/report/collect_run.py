@@ -13,10 +13,10 @@ atomically, so a missing or broken input leaves OUT as it was.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from t2l.eval.results import EVAL_SCHEMA, write_json_atomically
+from t2l.report.metrics_log import read_json_object
 from t2l.report.reconstruction import reconstruction
 from t2l.report.training_curves import training_curves
 
@@ -30,22 +30,10 @@ EVALUATIONS = {
 }
 
 
-def _read_json(path: Path, hint: str) -> dict:
-    if not path.is_file():
-        raise ValueError(f"{path} is missing; {hint}")
-    try:
-        document = json.loads(path.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as err:
-        raise ValueError(f"{path} is not valid JSON ({err}); {hint}") from err
-    if not isinstance(document, dict):
-        raise ValueError(f"{path} is not a JSON object; {hint}")
-    return document
-
-
 def read_evaluation(path: Path, methods: tuple[str, ...], job: str) -> dict:
     hint = (f"rerun the `{job}` job of trainer/scripts/gpu_pipeline.py (a `t2l eval --methods "
             f"{','.join(methods)} --output {path.name}`)")
-    document = _read_json(path, hint)
+    document = read_json_object(path, hint)
     if document.get("schema") != EVAL_SCHEMA:
         raise ValueError(f"{path} has schema {document.get('schema')!r}, not {EVAL_SCHEMA!r}; "
                          f"{hint}")
@@ -61,8 +49,9 @@ def collect_run(run_dir: Path, out_dir: Path, summary: Path | None = None) -> li
         raise ValueError(f"RUN_DIR {run_dir} is not a folder; pass the pipeline's run folder "
                          "(runs/gpu)")
     summary = summary or run_dir / "summary.json"
-    pipeline = _read_json(summary, "pass --summary with the summary.json that gpu_pipeline.py "
-                                   "wrote into its --out folder")
+    pipeline = read_json_object(
+        summary, "pass --summary with the summary.json that gpu_pipeline.py wrote into its --out "
+        "folder")
     evaluations = {name: read_evaluation(run_dir / "results" / name, methods, job)
                    for name, (methods, job) in EVALUATIONS.items()}
     derived = {

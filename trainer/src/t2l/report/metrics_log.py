@@ -49,15 +49,23 @@ def read_metrics(run_dir: Path, hint: str) -> MetricsLog:
     return MetricsLog(start=start, train=train, val=val)
 
 
-def read_run_config(run_dir: Path, hint: str) -> dict:
-    """The resolved config a recipe saved in `<run>/config.json` (its `config` member)."""
-    path = run_dir / "config.json"
+def read_json_object(path: Path, hint: str) -> dict:
+    """A JSON object from `path`; a missing, broken or non-object file names itself and `hint`."""
     if not path.is_file():
         raise ValueError(f"{path} is missing; {hint}")
     try:
         document = json.loads(path.read_text(encoding="utf-8"))
     except json.JSONDecodeError as err:
         raise ValueError(f"{path} is not valid JSON ({err}); {hint}") from err
+    if not isinstance(document, dict):
+        raise ValueError(f"{path} is not a JSON object; {hint}")
+    return document
+
+
+def read_run_config(run_dir: Path, hint: str) -> dict:
+    """The resolved config a recipe saved in `<run>/config.json` (its `config` member)."""
+    path = run_dir / "config.json"
+    document = read_json_object(path, hint)
     if not isinstance(document.get("config"), dict):
         raise ValueError(f"{path} has no `config` object; {hint}")
     return document["config"]
