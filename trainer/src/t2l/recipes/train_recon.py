@@ -80,7 +80,7 @@ def train_recon(
         predicted, target = hypernet(task_embeddings), library.select(indices)
         if config.loss == "zscore":
             return zscore_l1(predicted, target, scales)
-        return delta_w_mse(predicted, target, hypernet.scaling)
+        return delta_w_mse(predicted, target)
 
     # Optimizer, schedule, and the state to resume from.
     optimizer, scheduler = adamw_with_schedule(
