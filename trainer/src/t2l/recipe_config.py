@@ -5,7 +5,7 @@ Field names are the flags (`max_steps` -> `--max-steps`); validation errors name
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import torch
 
@@ -108,8 +108,10 @@ class HypernetFields:
     )
     embedding_table: str | None = field(
         default=None,
-        metadata={"help": "precomputed description embeddings (t2l embed-table) instead of "
-                  "running --encoder"},
+        metadata={
+            "help": "precomputed description embeddings (t2l embed-table) instead of "
+            "running --encoder"
+        },
     )
     variant: str = field(default="M", metadata={"help": "hypernetwork size: L, M or S"})
     hidden_dim: int = 512
@@ -160,8 +162,10 @@ class TaskFields:
 class SFTConfig(RunFields, TaskFields, HypernetFields, LoRAFields):
     mismatch_weight: float = field(
         default=0.0,
-        metadata={"help": "weight of the hinge that makes another task's description fit an "
-                  "example worse than its own (0: off)"},
+        metadata={
+            "help": "weight of the hinge that makes another task's description fit an "
+            "example worse than its own (0: off)"
+        },
     )
     mismatch_margin: float = field(
         default=0.5, metadata={"help": "loss gap (nats/token) the mismatch hinge asks for"}
@@ -219,3 +223,36 @@ class ReconConfig(RunFields, HypernetFields, LoRAFields):
         self.validate_lora()
         _require(bool(self.library), "--library is required (a folder of PEFT LoRAs)")
         _require(self.loss in RECON_LOSSES, f"--loss must be one of {RECON_LOSSES}")
+
+
+@dataclass(frozen=True)
+class DistillConfig(RunFields, TaskFields, HypernetFields):
+    teacher: str = field(
+        default="", metadata={"help": "hypernetwork folder (checkpoint or bundle) to imitate"}
+    )
+    mixup: float = field(
+        default=0.5,
+        metadata={"help": "fraction of each batch that are blends of two descriptions"},
+    )
+    heldout_descriptions: int = field(
+        default=8, metadata={"help": "descriptions per held-out task in the fidelity check"}
+    )
+    lr: float = 1e-3
+
+    def __post_init__(self) -> None:
+        self.validate_run()
+        self.validate_tasks()
+        _require(bool(self.teacher), "--teacher is required (a hypernetwork or bundle folder)")
+        _require(0.0 <= self.mixup <= 1.0, "--mixup must be within [0, 1]")
+        _require(self.heldout_descriptions >= 1, "--heldout-descriptions must be >= 1")
+
+    def student_config(self, teacher: HyperNetConfig) -> HyperNetConfig:
+        """The teacher's targets, rank and scaling with this run's size."""
+        return replace(
+            teacher,
+            variant=self.variant,
+            hidden_dim=self.hidden_dim,
+            num_blocks=self.num_blocks,
+            mlp_ratio=self.mlp_ratio,
+            dropout=self.dropout,
+        )
