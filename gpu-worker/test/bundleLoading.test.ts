@@ -1,5 +1,5 @@
 /** Bundles are refused, naming the file, when anything about them cannot be trusted. */
-import { cp, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { cp, mkdtemp, readFile, rm, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -49,6 +49,29 @@ describe("loadBundles", () => {
     const bundles = await loadBundles(root, ORT);
     expect(bundles.map((b) => b.id).sort()).toEqual(["tiny-t2l@1.0.0", "tiny-t2l@2.0.0"]);
     await Promise.all(bundles.map((b) => b.dispose()));
+  });
+
+  it("follows links to bundle folders, as volume mounts present them, and skips links to files", async () => {
+    const { root: target } = await bundleCopy();
+    const root = await mkdtemp(join(tmpdir(), "t2l-linked-"));
+    scratch.push(root);
+    // The Kubernetes ConfigMap layout: a hidden timestamped folder, `..data` linking to it, and
+    // one visible link per entry.
+    await symlink(target, join(root, "..data"));
+    await symlink(join("..data", "tiny-t2l"), join(root, "tiny-t2l"));
+    await writeFile(join(target, "README"), "not a bundle");
+    await symlink(join(target, "README"), join(root, "README"));
+    const bundles = await loadBundles(root, ORT);
+    expect(bundles.map((b) => [b.id, b.directory])).toEqual([["tiny-t2l@1.0.0", join(root, "tiny-t2l")]]);
+    await Promise.all(bundles.map((b) => b.dispose()));
+  });
+
+  it("refuses a link whose target is gone, naming it", async () => {
+    const { root } = await bundleCopy();
+    await symlink(join(root, "no-such-bundle"), join(root, "tiny-t2l-v2"));
+    const error = await refusal(root);
+    expect(error.file).toBe(join(root, "tiny-t2l-v2"));
+    expect(error.message).toMatch(/cannot follow this entry to its target \(ENOENT/);
   });
 
   it.each([

@@ -1,5 +1,5 @@
 /**
- * Loads every bundle under a directory at start. A bundle with an unknown schema, an invalid
+ * Loads every bundle under a directory (its sub-folders and links to folders) at start. A bundle with an unknown schema, an invalid
  * manifest, a missing file or a file whose sha256 differs from the manifest is refused with an
  * error naming the file; the worker then does not start, so it never serves a half-trusted bundle.
  */
@@ -25,13 +25,14 @@ export class BundleLoadError extends Error {
 }
 
 export async function loadBundles(bundlesDir: string, ort: OrtOptions): Promise<Bundle[]> {
-  const entries = await readdir(bundlesDir, { withFileTypes: true }).catch((error: Error) => {
+  const entries = await readdir(bundlesDir).catch((error: Error) => {
     throw new BundleLoadError(bundlesDir, `cannot read the bundles directory (${error.message})`);
   });
-  const directories = entries.filter((e) => e.isDirectory() && !e.name.startsWith(".")).map((e) => e.name).sort();
+  const names = entries.filter((name) => !name.startsWith(".")).sort();
   const bundles: Bundle[] = [];
-  for (const name of directories) {
+  for (const name of names) {
     const directory = join(bundlesDir, name);
+    if (!(await isDirectory(directory))) continue;
     // Directories without a manifest (e.g. a bundle whose setup step has not run) are skipped, not refused.
     if (!(await exists(join(directory, "manifest.json")))) continue;
     bundles.push(await loadBundle(directory, ort));
@@ -132,6 +133,19 @@ function sha256File(path: string): Promise<string> {
       .on("error", reject)
       .on("end", () => resolve(hash.digest("hex")));
   });
+}
+
+/**
+ * Follows symlinks: mounted volumes (Kubernetes ConfigMaps and projected volumes, Docker
+ * bind mounts of a release folder) often present a bundle as a link to a directory. A link
+ * whose target is gone is refused rather than skipped, since it most likely is a bundle the
+ * operator meant to serve.
+ */
+async function isDirectory(path: string): Promise<boolean> {
+  const target = await stat(path).catch((error: Error) => {
+    throw new BundleLoadError(path, `cannot follow this entry to its target (${error.message})`);
+  });
+  return target.isDirectory();
 }
 
 async function exists(path: string): Promise<boolean> {
