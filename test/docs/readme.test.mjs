@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { test } from "node:test";
 import { fileURLToPath } from "node:url";
-import { renderReadme } from "../../scripts/sync-readme.mjs";
+import { gpuWorkerRows, renderReadme } from "../../scripts/sync-readme.mjs";
 
 const root = resolve(fileURLToPath(import.meta.url), "../../..");
 const readme = readFileSync(resolve(root, "README.md"), "utf8");
@@ -15,6 +15,33 @@ const readme = readFileSync(resolve(root, "README.md"), "utf8");
 test("README example blocks are the files the end-to-end test runs", () => {
   assert.equal(readme, renderReadme(readme), "run `node scripts/sync-readme.mjs`");
   assert.ok((readme.match(/<!-- example: /g) ?? []).length >= 3);
+});
+
+test("the results summary gives every other benched bundle its row and its int8 export's", () => {
+  const goals = { p50_ms: 15, ratio_service_over_bare_ort: 3, adapters_per_s_batched: 200, peak_rss_mb: 500 };
+  const measured = (p50, rss, params, error) => ({
+    bundle: { hypernet_params: params, parity: { hypernet_max_relative_error: error } },
+    p50_ms: p50,
+    p99_ms: 2 * p50,
+    ratio_service_over_bare_ort: 1.5,
+    adapters_per_s_batched: 250,
+    peak_rss_mb: rss,
+    meets_goals: { p50_ms: p50 <= goals.p50_ms, ratio_service_over_bare_ort: true, adapters_per_s_batched: true, peak_rss_mb: rss <= goals.peak_rss_mb },
+  });
+  const served = { ...measured(20, 400, 7_046_660), goals, int8: measured(12, 380, 7_046_660, 0.0062) };
+  assert.equal(gpuWorkerRows(served).length, 5, "a document from before other_bundles still renders");
+
+  const small = { ...measured(9, 510, 1_375_364), int8: measured(8, 300, 1_375_364, 0.0123) };
+  const rows = gpuWorkerRows({ ...served, other_bundles: { "tiny-small": small } });
+  assert.deepEqual(rows.slice(5), [
+    [
+      "gpu-worker, bundle `tiny-small` (hypernetwork 1.4 M parameters): latency p50 / batched throughput / peak RSS",
+      "9 ms / 250 adapters/s / 510 MB",
+      "p50 ≤ 15 ms, ≥ 200/s, ≤ 500 MB",
+      "met / met / **not met**",
+    ],
+    ["gpu-worker, bundle `tiny-small`, opt-in int8 export (LoRA error 1.23%): latency p50 / batched throughput", "8 ms / 250 adapters/s", "p50 ≤ 15 ms, ≥ 200/s", "met / met"],
+  ]);
 });
 
 test("README links point at files in the repository", () => {
