@@ -5,14 +5,13 @@ import { randomBytes } from "node:crypto";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { ensureBundle, ensureNodeDependencies, ensurePythonEnvironment } from "./lib/setup.mjs";
+import { ensureBundles, ensureNodeDependencies, ensurePythonEnvironment } from "./lib/setup.mjs";
 import { runStep, startService, stopServices, waitForHttp } from "./lib/process.mjs";
 import { ensureDevTenantKey } from "./lib/dev-tenant.mjs";
 
 const root = resolve(fileURLToPath(import.meta.url), "../..");
 const EDGE_PORT = Number(process.env.EDGE_PORT ?? 8787);
 const WORKER_PORT = Number(process.env.GPU_WORKER_PORT ?? 8788);
-const BUNDLE = process.env.T2L_BUNDLE ?? "smollm2-135m-instruct-t2l";
 const env = { ...process.env, WRANGLER_SEND_METRICS: "false", ONNXRUNTIME_NODE_INSTALL: "skip", HF_HUB_OFFLINE: "1" };
 
 const services = [];
@@ -30,7 +29,8 @@ process.on("SIGTERM", () => shutdown(0));
 try {
   ensureNodeDependencies(root, env);
   ensurePythonEnvironment(root, env);
-  ensureBundle(root, BUNDLE, env);
+  // The worker serves every exported bundle under bundles/, so every shipped one is exported.
+  ensureBundles(root, env);
   const secrets = ensureDevVars(root, WORKER_PORT);
 
   console.log("\n=== applying D1 migrations (local)");

@@ -1,7 +1,7 @@
 // Idempotent setup steps for `npm start`: each one records a stamp of its inputs
 // (lock files, setup scripts, committed weights) and is skipped while the stamp matches.
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { runStep } from "./process.mjs";
 
@@ -43,8 +43,27 @@ export function ensurePythonEnvironment(root, env) {
   }, [".venv/bin/t2l"]);
 }
 
+/**
+ * The bundle folders the project ships: every folder (or link to one) under bundles/ with
+ * committed weights (hypernet.json), by name. The gpu-worker serves each one it finds exported.
+ */
+export function shippedBundles(root) {
+  const bundles = resolve(root, "bundles");
+  const names = readdirSync(bundles)
+    .filter((name) => !name.startsWith(".") && statSync(resolve(bundles, name)).isDirectory())
+    .filter((name) => existsSync(resolve(bundles, name, "hypernet.json")))
+    .sort();
+  if (names.length === 0) throw new Error(`${bundles} holds no bundle folder with a hypernet.json; \`t2l publish-weights\` writes one`);
+  return names;
+}
+
+/** Exports every shipped bundle (ONNX graphs, tokenizer, manifest) from its committed weights. */
+export function ensureBundles(root, env) {
+  for (const name of shippedBundles(root)) ensureBundle(root, name, env);
+}
+
 /** Exports the runnable bundle (ONNX graphs, tokenizer, manifest) from its committed weights. */
-export function ensureBundle(root, name, env) {
+function ensureBundle(root, name, env) {
   const dir = `bundles/${name}`;
   // The exporter's graph code is an input too: an export from older code still serves, but
   // e.g. without the batch-invariant encoder pooling the worker batches only the hypernetwork.

@@ -1,5 +1,6 @@
 // `npm start` is the README's first command: from this checkout it must set everything up,
-// serve the default bundle through the edge, and stop everything on Ctrl-C.
+// serve the default bundle through the edge (and every other shipped bundle from the worker),
+// and stop everything on Ctrl-C.
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { resolve } from "node:path";
@@ -7,6 +8,7 @@ import { test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { freePort } from "../../scripts/lib/ports.mjs";
 import { safetensorsHeader } from "../../scripts/lib/safetensors.mjs";
+import { shippedBundles } from "../../scripts/lib/setup.mjs";
 
 const root = resolve(fileURLToPath(import.meta.url), "../../..");
 const READY = "=== text2lora is running";
@@ -49,6 +51,10 @@ test("npm start serves the default bundle and Ctrl-C stops everything", { timeou
     assert.deepEqual(q.shape, [8, 576]);
     assert.deepEqual(v.shape, [192, 8]);
     assert.equal(Object.keys(header).filter((name) => name !== "__metadata__").length, 30 * 2 * 2);
+
+    const served = (await (await fetch(`http://127.0.0.1:${workerPort}/healthz`)).json()).bundles;
+    const names = served.map((id) => id.slice(0, id.indexOf("@"))).sort();
+    assert.deepEqual(names, shippedBundles(root), `every shipped bundle is exported and served (${served.join(", ")})`);
   } finally {
     try {
       process.kill(-start.pid, "SIGINT");
