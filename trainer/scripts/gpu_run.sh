@@ -22,5 +22,9 @@ mkdir -p /tmp/t2l-data && tar -xJf "$PACK/data.tar.xz" -C /tmp/t2l-data
 export PYTHONPATH="$PWD/trainer/src:$SITE" T2L_DATA_DIR=/tmp/t2l-data T2L_CACHE_DIR=/tmp/t2l-cache
 # Dequantize the GGUF once, before parallel jobs would each do it.
 python3 -c "from t2l.base_model import load_base_model; load_base_model()"
+# Train here only if this GPU computes the CPU's losses: the platform serves and scores on CPU.
+mkdir -p "$OUT"
+python3 trainer/scripts/device_parity.py --table "$PACK/embeddings.safetensors" \
+  --out "$OUT/device_parity.json"
 python3 trainer/scripts/gpu_pipeline.py --deadline $((START + BUDGET)) --out "$OUT" \
   --table "$PACK/embeddings.safetensors" 2>&1 | tee "$OUT/pipeline.log"
