@@ -24,11 +24,14 @@ from pathlib import Path
 
 import torch
 
+from t2l.base_model import DEFAULT_BASE_MODEL
 from t2l.checkpoint import load_hypernet
 from t2l.embedding_table import load_task_encoder
 from t2l.recipes.frozen_base import frozen_base
+from t2l.recipes.generate import DEFAULT_CHECKPOINT
 from t2l.recipes.library_tasks import split_tasks
 from t2l.sft_tasks import prepare_tasks, validation_losses
+from t2l.targets import DEFAULT_TARGET_MODULES
 
 TASKS = {"train": ["ag_news", "amazon_polarity"], "heldout": ["piqa", "bbh_navigate"]}
 
@@ -37,12 +40,10 @@ def device_losses(name: str, bundle: Path, table: str | None, examples: int) -> 
     device = torch.device("cuda" if name.startswith("cuda") else "cpu")
     dtype = torch.float64 if name.endswith("float64") else torch.float32
     torch.backends.cuda.matmul.allow_tf32 = name.endswith("tf32")
-    base, tokenizer = frozen_base(
-        None, None, "HuggingFaceTB/SmolLM2-135M-Instruct", "q_proj,v_proj", device
-    )
+    base, tokenizer = frozen_base(None, None, DEFAULT_BASE_MODEL, DEFAULT_TARGET_MODULES, device)
     base.model.to(dtype)
     hypernet = load_hypernet(bundle, expect_targets=base.targets)[0].to(device, dtype).eval()
-    encoder = load_task_encoder("sentence-transformers/all-MiniLM-L6-v2", table=table)
+    encoder = load_task_encoder(table=table)  # the default encoder, or its table
     tasks = [
         t
         for split, names in TASKS.items()
@@ -71,7 +72,7 @@ def main() -> int:
         description=__doc__, formatter_class=argparse.RawTextHelpFormatter
     )
     parser.add_argument("--devices", default="cpu,cuda,cuda-tf32")
-    parser.add_argument("--bundle", type=Path, default=Path("bundles/smollm2-135m-instruct-t2l"))
+    parser.add_argument("--bundle", type=Path, default=Path(DEFAULT_CHECKPOINT))
     parser.add_argument("--table", default=None, help="embedding table instead of the encoder")
     parser.add_argument("--examples", type=int, default=4, help="val examples per task")
     parser.add_argument("--tolerance", type=float, default=0.02, help="relative loss difference")

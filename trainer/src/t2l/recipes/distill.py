@@ -73,13 +73,8 @@ def distill(
     train_embeddings = [encoder.encode(t.descriptions).to(device) for t in tasks]  # each (D, E)
     pool = torch.cat(train_embeddings)  # (N, E) blend partners
     sampler = TaskSampler([len(e) for e in train_embeddings], [1] * len(tasks), config.seed)
-    # Fidelity: the first description of every training task, and held-out descriptions.
+    # Fidelity: the first description of every training task (and, below, held-out ones).
     fidelity_sets = {"val_delta_w": torch.stack([e[0] for e in train_embeddings])}
-    if heldout_tasks:
-        heldout_descriptions = [
-            d for t in heldout_tasks for d in t.descriptions[: config.heldout_descriptions]
-        ]
-        fidelity_sets["heldout_delta_w"] = encoder.encode(heldout_descriptions).to(device)
 
     # The base model only for the held-out LM loss, the check that counts.
     base = heldout_set = None
@@ -99,6 +94,9 @@ def distill(
         heldout_set = prepare_tasks(
             heldout_tasks, tokenizer, encoder, config.max_length, config.max_val_examples
         )
+        fidelity_sets["heldout_delta_w"] = torch.cat(
+            [t.description_embeddings[: config.heldout_descriptions] for t in heldout_set]
+        ).to(device)
 
     def batch_embeddings(step: int) -> torch.Tensor:
         picks = sampler.sample(config.batch_size)
