@@ -1,8 +1,9 @@
 import argparse
+import json
 
 import pytest
 
-from t2l.config_io import add_config_flags, config_from_args, config_to_dict
+from t2l.config_io import add_config_flags, config_from_args, config_to_dict, run_dir_for
 from t2l.recipe_config import SFTConfig
 from t2l.run_dir import RunDir
 
@@ -73,3 +74,26 @@ def test_a_run_folders_config_json_is_accepted(tmp_path):
     assert parse(["--config", str(tmp_path / "config.json"), "--resume", "true"]) == (
         type(saved)(**{**config_to_dict(saved), "resume": True})
     )
+
+
+@pytest.mark.parametrize(
+    ("mismatch_weight", "refused"),
+    [(0.0, False), (0.5, True)],  # 0.0 is the default: what the run trained with
+)
+def test_a_run_saved_before_a_field_existed_resumes_while_it_keeps_its_default(
+    tmp_path, mismatch_weight, refused
+):
+    config = parse(["--tasks", "t.json", "--out-dir", str(tmp_path)])
+    run_dir_for(config, "train-sft").start(resume=False)
+    (tmp_path / "checkpoints" / "step-00000001").mkdir(parents=True)
+    saved = json.loads((tmp_path / "config.json").read_text())
+    del saved["config"]["mismatch_weight"]  # as written before the field was added
+    (tmp_path / "config.json").write_text(json.dumps(saved))
+
+    resumed = parse(["--config", str(tmp_path / "config.json"), "--resume", "true",
+                     "--mismatch-weight", str(mismatch_weight)])
+    if refused:
+        with pytest.raises(ValueError, match=r"config differs in \['--mismatch-weight'\]"):
+            run_dir_for(resumed, "train-sft").start(resume=True)
+    else:
+        assert run_dir_for(resumed, "train-sft").start(resume=True).name == "step-00000001"

@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 
 import yaml
 
-from t2l.run_dir import RUN_SCHEMA
+from t2l.run_dir import RUN_SCHEMA, RunDir
 
 C = TypeVar("C")
 
@@ -120,3 +120,19 @@ def config_to_dict(config: Any) -> dict:
     return {
         k: list(v) if isinstance(v, tuple) else v for k, v in dataclasses.asdict(config).items()
     }
+
+
+def config_defaults(cls: type) -> dict:
+    """Each field's default as `config_to_dict` would write it (fields without one: absent)."""
+    defaults = {}
+    for f in dataclasses.fields(cls):
+        if f.default is not dataclasses.MISSING:
+            defaults[f.name] = f.default
+        elif f.default_factory is not dataclasses.MISSING:
+            defaults[f.name] = f.default_factory()
+    return {k: list(v) if isinstance(v, tuple) else v for k, v in defaults.items()}
+
+
+def run_dir_for(config: Any, recipe: str) -> RunDir:
+    """The run folder of a recipe config (`config.out_dir`), resumable across added fields."""
+    return RunDir(config.out_dir, recipe, config_to_dict(config), config_defaults(type(config)))

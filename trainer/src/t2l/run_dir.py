@@ -29,10 +29,15 @@ RUN_CONTROL_KEYS = frozenset({"resume", "stop_at_step", "out_dir"})
 
 
 class RunDir:
-    def __init__(self, root: str | Path, recipe: str, config: dict) -> None:
+    def __init__(
+        self, root: str | Path, recipe: str, config: dict, defaults: dict | None = None
+    ) -> None:
+        """`defaults`: each field's default, so a run saved before a field existed resumes as
+        long as the field keeps the default (the behaviour the run was trained with)."""
         self.root = Path(root)
         self.recipe = recipe
         self.config = config
+        self.defaults = defaults or {}
         self.checkpoints = self.root / "checkpoints"
         self.progress: tqdm | None = None
 
@@ -46,6 +51,7 @@ class RunDir:
             )
         if latest is not None:
             saved = json.loads((self.root / CONFIG_FILE).read_text())["config"]
+            saved = {**self.defaults, **saved}
             changed = sorted(
                 k
                 for k in set(saved) | set(self.config)

@@ -16,7 +16,7 @@ import torch
 from torch import nn
 
 from t2l.checkpoint import load_hypernet, save_hypernet
-from t2l.config_io import config_to_dict
+from t2l.config_io import run_dir_for
 from t2l.description_mixup import blend_embeddings, step_generator
 from t2l.embedding_table import DescriptionEncoder, load_task_encoder
 from t2l.hypernet import HyperNetwork
@@ -25,7 +25,6 @@ from t2l.recipe_cli import add_recipe_command
 from t2l.recipe_config import DistillConfig
 from t2l.recipes.frozen_base import frozen_base
 from t2l.recon_loss import delta_w_mse
-from t2l.run_dir import RunDir
 from t2l.sft_tasks import prepare_tasks, validation_losses
 from t2l.task_data import TaskData, load_tasks
 from t2l.task_sampler import TaskSampler
@@ -42,7 +41,7 @@ def distill(
     heldout_tasks: list[TaskData] | None = None,
 ) -> Path:
     """Run (or resume) distillation; returns the final student folder."""
-    run = RunDir(config.out_dir, "distill", config_to_dict(config))
+    run = run_dir_for(config, "distill")
     resume_from = run.start(config.resume)
     seed_everything(config.seed)
     device = config.torch_device()

@@ -12,14 +12,13 @@ from pathlib import Path
 
 from torch import nn
 
-from t2l.config_io import config_to_dict
+from t2l.config_io import run_dir_for
 from t2l.lora_parameters import LoRAParameters
 from t2l.optimization import adamw_with_schedule, optimizer_step
 from t2l.peft_io import PeftLoRA, load_peft_adapter, save_peft_adapter
 from t2l.recipe_cli import add_recipe_command
 from t2l.recipe_config import LoRATrainConfig
 from t2l.recipes.frozen_base import base_model_id, frozen_base
-from t2l.run_dir import RunDir
 from t2l.sft_tasks import (
     prepare_tasks,
     require_training_examples,
@@ -43,7 +42,7 @@ def train_lora(
     heldout_tasks: list[TaskData] | None = None,
 ) -> Path:
     """Run (or resume) LoRA training; returns the final PEFT adapter folder."""
-    run = RunDir(config.out_dir, "train-lora", config_to_dict(config))
+    run = run_dir_for(config, "train-lora")
     resume_from = run.start(config.resume)
     seed_everything(config.seed)
 

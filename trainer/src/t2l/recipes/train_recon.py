@@ -15,7 +15,7 @@ import torch
 from torch import nn
 
 from t2l.checkpoint import load_hypernet, save_hypernet
-from t2l.config_io import config_to_dict
+from t2l.config_io import run_dir_for
 from t2l.embedding_table import DescriptionEncoder, load_task_encoder
 from t2l.hypernet import HyperNetwork
 from t2l.lora_library import StackedLibrary, load_library
@@ -25,7 +25,6 @@ from t2l.recipe_config import ReconConfig
 from t2l.recipes.frozen_base import frozen_base
 from t2l.recipes.hypernet_meta import hypernet_meta
 from t2l.recon_loss import delta_w_mse, zscore_l1
-from t2l.run_dir import RunDir
 from t2l.task_sampler import TaskSampler
 from t2l.train_state import resume_from_checkpoint, save_train_state, seed_everything
 
@@ -38,7 +37,7 @@ def train_recon(
     encoder: DescriptionEncoder | None = None,
 ) -> Path:
     """Run (or resume) reconstruction training; returns the final hypernetwork folder."""
-    run = RunDir(config.out_dir, "train-recon", config_to_dict(config))
+    run = run_dir_for(config, "train-recon")
     resume_from = run.start(config.resume)
     seed_everything(config.seed)
 

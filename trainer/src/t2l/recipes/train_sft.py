@@ -13,7 +13,7 @@ from pathlib import Path
 from torch import nn
 
 from t2l.checkpoint import load_hypernet, save_hypernet
-from t2l.config_io import config_to_dict
+from t2l.config_io import run_dir_for
 from t2l.embedding_table import DescriptionEncoder, load_task_encoder
 from t2l.hypernet import HyperNetwork
 from t2l.optimization import adamw_with_schedule, optimizer_step
@@ -21,7 +21,6 @@ from t2l.recipe_cli import add_recipe_command
 from t2l.recipe_config import SFTConfig
 from t2l.recipes.frozen_base import frozen_base
 from t2l.recipes.hypernet_meta import hypernet_meta
-from t2l.run_dir import RunDir
 from t2l.sft_tasks import (
     mismatch_hinge,
     prepare_tasks,
@@ -46,7 +45,7 @@ def train_sft(
 ) -> Path:
     """Run (or resume) SFT; returns the final hypernetwork folder. Components may be passed in
     (tests, notebooks); otherwise they are loaded as the config says."""
-    run = RunDir(config.out_dir, "train-sft", config_to_dict(config))
+    run = run_dir_for(config, "train-sft")
     resume_from = run.start(config.resume)
     seed_everything(config.seed)
 
