@@ -2,6 +2,7 @@
 
 import hashlib
 import json
+from collections import Counter
 from dataclasses import replace
 
 import numpy as np
@@ -63,6 +64,14 @@ def test_encoder_graph_matches_pytorch_on_padded_batches(bundle):
     assert error <= ENCODER_MAX_ABS_ERROR  # observed ~1e-7
     assert [i.name for i in session.get_inputs()] == ["input_ids", "attention_mask"]
     assert [o.name for o in session.get_outputs()] == ["embedding"]
+
+
+def test_a_bert_encoder_runs_on_onnx_runtimes_fused_kernels(bundle):
+    directory, _, _ = bundle
+    ops = Counter(node.op_type for node in onnx.load(directory / "encoder.onnx").graph.node)
+    assert ops["Attention"] == ops["BiasGelu"] == 1  # the tiny BERT has one layer
+    assert ops["SkipLayerNormalization"] == 2 and ops["EmbedLayerNormalization"] == 1
+    assert ops["Softmax"] == ops["LayerNormalization"] == 0  # nothing left unfused
 
 
 def test_encoder_rows_are_byte_identical_alone_and_batched(bundle):
