@@ -6,14 +6,16 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 
 import pytest
 import torch
 from conftest import VOCAB, make_encoder, make_qwen2, make_tokenizer
 from random_loras import random_lora
+from safetensors.torch import load_file, save_file
 from transformers import LlamaConfig, LlamaForCausalLM
 
-from t2l.checkpoint import save_hypernet
+from t2l.checkpoint import HYPERNET_SCHEMA, save_hypernet
 from t2l.eval import run as eval_run
 from t2l.eval.config import EvalConfig
 from t2l.eval.methods import METHODS
@@ -160,12 +162,19 @@ def test_runs_splitting_the_methods_share_scores_and_a_new_artifact_rescores_onl
     eval_run.run_eval(config(artifacts, tmp_path, methods=methods, batch_size=3, device="cpu"))
     assert scored == []
 
-    # A retrained hypernetwork (new file times) invalidates the T2L scores and nothing else.
-    weights = artifacts / "hypernet" / "hypernet.safetensors"
-    stat = weights.stat()
-    os.utime(weights, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000))
-    try:
-        eval_run.run_eval(config(artifacts, tmp_path, methods=methods))
-    finally:
-        os.utime(weights, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    # The same weights elsewhere, touched, with a bundle's exported files beside them: the
+    # scores still hold.
+    moved = tmp_path / "bundle"
+    shutil.copytree(artifacts / "hypernet", moved)
+    os.utime(moved / "hypernet.safetensors", ns=(0, 0))
+    (moved / "encoder.onnx").write_bytes(b"graph")
+    (moved / "manifest.json").write_text("{}")
+    eval_run.run_eval(config(artifacts, tmp_path, methods=methods, hypernet=str(moved)))
+    assert scored == []
+
+    # A retrained hypernetwork (other weights) invalidates the T2L scores and nothing else.
+    weights = load_file(moved / "hypernet.safetensors")
+    save_file({k: v + 0.01 for k, v in weights.items()}, moved / "hypernet.safetensors",
+              metadata={"format": "pt", "schema": HYPERNET_SCHEMA})
+    eval_run.run_eval(config(artifacts, tmp_path, methods=methods, hypernet=str(moved)))
     assert len(scored) == 2 * len(TASKS)  # two descriptions per task, T2L only

@@ -37,10 +37,29 @@ _METHOD_ARTIFACT = {"multitask_lora": "multitask_lora", "oracle_lora": "oracle_l
                     **{m: "hypernet" for m in T2L_METHODS}}
 
 
+# What an artifact's scores depend on: its weights and their config. Not its location, and not
+# what `t2l export-bundle` adds beside them (ONNX graphs, tokenizer, manifest, test vectors).
+_SCORED_FILES = ("*.safetensors", "hypernet.json", "adapter_config.json")
+
+
+def _content_digest(folder: Path) -> list[tuple[str, str]]:
+    """(path relative to `folder`, sha256) of every scored file under it."""
+    files = sorted({p for pattern in _SCORED_FILES for p in folder.rglob(pattern) if p.is_file()})
+    return [(str(p.relative_to(folder)), _sha256(p)) for p in files]
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
 def _fingerprints(config: EvalConfig, descriptions: dict[str, list[str]]) -> dict[str, str]:
     """Per method: a hash of everything its scores depend on, so runs that split the methods
     between them (or add a method later) share finished conditions, and a retrained artifact
-    invalidates only the scores made with it."""
+    (other weights) invalidates only the scores made with it."""
     settings = config.to_dict()
     common = {k: v for k, v in settings.items()
               if k not in _NOT_SCORE_INPUTS and k not in _ARTIFACTS}
@@ -48,11 +67,7 @@ def _fingerprints(config: EvalConfig, descriptions: dict[str, list[str]]) -> dic
     for method in config.methods:
         relevant = dict(common)
         if artifact := _METHOD_ARTIFACT.get(method):
-            folder = settings[artifact]
-            files = sorted(p for p in Path(folder).rglob("*") if p.is_file())
-            relevant[artifact] = folder
-            relevant[f"{artifact}_files"] = [(str(p), p.stat().st_size, p.stat().st_mtime_ns)
-                                             for p in files]
+            relevant[artifact] = _content_digest(Path(settings[artifact]))
         payload = json.dumps([method, relevant, descriptions], sort_keys=True, default=str)
         fingerprints[method] = hashlib.sha256(payload.encode()).hexdigest()[:16]
     return fingerprints
