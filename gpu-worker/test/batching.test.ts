@@ -32,12 +32,13 @@ async function expectBatchEqualsAlone(bundle: Bundle): Promise<void> {
 
 describe("token buckets", () => {
   it.each([
-    [1, 256, 8],
-    [8, 256, 8],
-    [9, 256, 16],
-    [250, 256, 256],
-    [20, 20, 20],
-    [17, 20, 20],
+    [1, 256, 4],
+    [4, 256, 4],
+    [5, 256, 8],
+    [17, 256, 20],
+    [253, 256, 256],
+    [19, 19, 19],
+    [17, 19, 19],
   ])("pads %i tokens (max_length %i) to %i", (tokens, maxLength, expected) => {
     expect(bucketLength(tokens, maxLength)).toBe(expected);
   });
@@ -45,11 +46,11 @@ describe("token buckets", () => {
   it("groups rows by padded length, zero-padding ids and masking the padding out", () => {
     const runs = paddedRuns([[101, 7, 102], [101, ...Array<number>(10).fill(5), 102], [101, 102]], 256);
     expect(runs.map((run) => [run.rows, run.length])).toEqual([
-      [[0, 2], 8],
-      [[1], 16],
+      [[0, 2], 4],
+      [[1], 12],
     ]);
-    expect([...runs[0]!.inputIds]).toEqual([101n, 7n, 102n, 0n, 0n, 0n, 0n, 0n, 101n, 102n, 0n, 0n, 0n, 0n, 0n, 0n]);
-    expect([...runs[0]!.attentionMask]).toEqual([1n, 1n, 1n, 0n, 0n, 0n, 0n, 0n, 1n, 1n, 0n, 0n, 0n, 0n, 0n, 0n]);
+    expect([...runs[0]!.inputIds]).toEqual([101n, 7n, 102n, 0n, 101n, 102n, 0n, 0n]);
+    expect([...runs[0]!.attentionMask]).toEqual([1n, 1n, 1n, 0n, 1n, 1n, 0n, 0n]);
   });
 
   it("refuses a row longer than the padded length", () => {
