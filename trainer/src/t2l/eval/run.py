@@ -22,6 +22,7 @@ from t2l.eval.methods import T2L_METHODS, Condition, held_out_descriptions, plan
 from t2l.eval.progress import Progress
 from t2l.eval.results import build_results, write_json_atomically
 from t2l.eval.scoring import ScoringSettings, score_items
+from t2l.file_digest import file_sha256
 from t2l.tasks import eval_examples, load_split, load_task_library, resolve_data_dir
 from t2l.tasks.records import task_descriptions
 
@@ -45,15 +46,9 @@ _SCORED_FILES = ("*.safetensors", "hypernet.json", "adapter_config.json")
 def _content_digest(folder: Path) -> list[tuple[str, str]]:
     """(path relative to `folder`, sha256) of every scored file under it."""
     files = sorted({p for pattern in _SCORED_FILES for p in folder.rglob(pattern) if p.is_file()})
-    return [(str(p.relative_to(folder)), _sha256(p)) for p in files]
+    return [(str(p.relative_to(folder)), file_sha256(p)) for p in files]
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _fingerprints(config: EvalConfig, descriptions: dict[str, list[str]]) -> dict[str, str]:

@@ -28,6 +28,7 @@ from t2l.export.onnx_graphs import export_encoder, export_hypernet
 from t2l.export.parity import check_parity, parity_bounds
 from t2l.export.quantize import CALIBRATION_DESCRIPTIONS, QUANTIZATIONS, quantize_hypernet
 from t2l.export.test_vectors import build_test_vectors
+from t2l.file_digest import file_sha256
 from t2l.hypernet import HyperNetwork
 from t2l.normalize import NORMALIZATION_RULE
 
@@ -145,7 +146,7 @@ def _base_model(options: ExportOptions, meta: dict) -> dict:
 
 
 def _content_version(checkpoint: Path, encoder: TaskEncoder) -> str:
-    digest = hashlib.sha256(_sha256(checkpoint / WEIGHTS_FILE).encode())
+    digest = hashlib.sha256(file_sha256(checkpoint / WEIGHTS_FILE).encode())
     digest.update(encoder.fingerprint().encode())
     return digest.hexdigest()[:12]
 
@@ -235,7 +236,7 @@ def _publish(staging: Path, output: Path, make_manifest) -> dict:
         staged.chmod(0o644)  # the worker runs as an unprivileged user over a read-only mount
         os.replace(staged, output / staged.name)
     files = {
-        p.name: _sha256(p)
+        p.name: file_sha256(p)
         for p in sorted(output.iterdir())
         if p.is_file() and not p.name.startswith(".") and p.name != MANIFEST_FILE
     }
@@ -244,11 +245,3 @@ def _publish(staging: Path, output: Path, make_manifest) -> dict:
     temporary.write_text(json.dumps(manifest, indent=2) + "\n")
     os.replace(temporary, manifest_path)
     return manifest
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
