@@ -220,12 +220,13 @@ def main() -> int:
         "--eval-every", "500", "--save-every", "2000", "--warmup-steps", "100",
     ], deps=oracle_jobs, deadline=train_end + 60))
 
-    # Publishing: the fp16 weights a bundle ships, which is also what gets evaluated.
+    # Publishing: the fp16 weights a bundle ships, which is also what gets evaluated. Each under
+    # its own name: the default bundle's name belongs to the distilled student (CONVENTIONS.md).
     published = RUNS / "published"
     for name in ("sft", "hinge", "recon"):
         def publish_argv(name: str = name) -> list[str]:
             return ["publish-weights", str(newest_weights(RUNS / name)), "-o",
-                    str(published / name), "--name", "smollm2-135m-instruct-t2l",
+                    str(published / name), "--name", f"smollm2-135m-instruct-t2l-{name}",
                     "--version", f"{args.version}-{name}"]
 
         scheduler.add(Job(f"publish-{name}", publish_argv, after=[name]))

@@ -116,10 +116,13 @@ def config_from_args(cls: type[C], args: argparse.Namespace) -> C:
     return build_config(cls, values)
 
 
+def _json_ready(fields: dict) -> dict:
+    """Tuples as lists, as a config round-trips through JSON."""
+    return {k: list(v) if isinstance(v, tuple) else v for k, v in fields.items()}
+
+
 def config_to_dict(config: Any) -> dict:
-    return {
-        k: list(v) if isinstance(v, tuple) else v for k, v in dataclasses.asdict(config).items()
-    }
+    return _json_ready(dataclasses.asdict(config))
 
 
 def config_defaults(cls: type) -> dict:
@@ -130,7 +133,7 @@ def config_defaults(cls: type) -> dict:
             defaults[f.name] = f.default
         elif f.default_factory is not dataclasses.MISSING:
             defaults[f.name] = f.default_factory()
-    return {k: list(v) if isinstance(v, tuple) else v for k, v in defaults.items()}
+    return _json_ready(defaults)
 
 
 def run_dir_for(config: Any, recipe: str) -> RunDir:

@@ -49,8 +49,6 @@ def _content_digest(folder: Path) -> list[tuple[str, str]]:
     return [(str(p.relative_to(folder)), file_sha256(p)) for p in files]
 
 
-
-
 def _fingerprints(config: EvalConfig, descriptions: dict[str, list[str]]) -> dict[str, str]:
     """Per method: a hash of everything its scores depend on, so runs that split the methods
     between them (or add a method later) share finished conditions, and a retrained artifact
@@ -58,11 +56,14 @@ def _fingerprints(config: EvalConfig, descriptions: dict[str, list[str]]) -> dic
     settings = config.to_dict()
     common = {k: v for k, v in settings.items()
               if k not in _NOT_SCORE_INPUTS and k not in _ARTIFACTS}
+    # Each artifact hashed once, however many methods score it (the T2L methods share one).
+    digests = {artifact: _content_digest(Path(settings[artifact]))
+               for artifact in {_METHOD_ARTIFACT.get(m) for m in config.methods} - {None}}
     fingerprints = {}
     for method in config.methods:
         relevant = dict(common)
         if artifact := _METHOD_ARTIFACT.get(method):
-            relevant[artifact] = _content_digest(Path(settings[artifact]))
+            relevant[artifact] = digests[artifact]
         payload = json.dumps([method, relevant, descriptions], sort_keys=True, default=str)
         fingerprints[method] = hashlib.sha256(payload.encode()).hexdigest()[:16]
     return fingerprints
