@@ -23,6 +23,8 @@ function readResult(name) {
 const verdict = (met) => (met ? "met" : "**not met**");
 const percent = (score) => (100 * score).toFixed(1);
 const signed = (points) => `${points >= 0 ? "+" : ""}${points.toFixed(1)}`;
+/** A margin and, when `t2l results` could compute one, its 95% bootstrap interval. */
+const withInterval = (points, interval) => (interval ? `${signed(points)} [${signed(interval[0])}, ${signed(interval[1])}]` : signed(points));
 
 /** Issue #4's quality bar as `t2l results` computed it (docs/results/quality_bar.json). */
 function qualityRows(bar) {
@@ -30,7 +32,7 @@ function qualityRows(bar) {
     const scores = `${percent(c.t2l)} vs ${percent(c.reference)} \`${c.reference_method}\``;
     return "ratio" in c
       ? [c.label, `${c.ratio.toFixed(3)}× (${scores})`, `≥ ${c.goal_ratio}×`, verdict(c.met)]
-      : [c.label, `${signed(c.margin_points)} pts (${scores})`, `≥ ${signed(c.goal_margin_points)} pts`, verdict(c.met)];
+      : [c.label, `${withInterval(c.margin_points, c.margin_ci95_points)} pts (${scores})`, `≥ ${signed(c.goal_margin_points)} pts`, verdict(c.met)];
   });
 }
 
@@ -94,8 +96,8 @@ export function resultsSummary() {
   }
   const gaps = Object.entries(bar?.description_gaps ?? {});
   if (gaps.length) {
-    const parts = gaps.map(([name, g]) => `${VARIANTS[name] ?? name} ${signed(g.gap_other_points)} vs other tasks' descriptions, ${signed(g.gap_random_points)} vs random strings`);
-    lines.push("", `Matched descriptions minus mismatched ones (held-out average, points): ${parts.join("; ")}.`);
+    const parts = gaps.map(([name, g]) => `${VARIANTS[name] ?? name} ${withInterval(g.gap_other_points, g.gap_other_ci95_points)} vs other tasks' descriptions, ${withInterval(g.gap_random_points, g.gap_random_ci95_points)} vs random strings`);
+    lines.push("", `Matched descriptions minus mismatched ones (held-out average, points; [95% bootstrap interval over items]): ${parts.join("; ")}.`);
   }
   return lines.join("\n");
 }

@@ -81,6 +81,9 @@ def test_all_methods_end_to_end_then_resume_without_rescoring(artifacts, tmp_pat
                 assert score is None  # eval-only tasks have no oracle
             else:
                 assert 0.0 <= score <= 1.0
+                # Item scores, averaged over conditions, for the bar's paired intervals.
+                assert len(row["per_item"][task]) == 1
+                assert row["per_item"][task][0] == pytest.approx(score, abs=1e-6)
         scored = [v for v in row["per_task"].values() if v is not None]
         assert row["avg"] == pytest.approx(sum(scored) / len(scored))
     assert len(written["methods"]["t2l"]["per_condition"]["mbpp"]) == 2

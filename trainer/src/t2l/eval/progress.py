@@ -2,13 +2,15 @@
 
 Each line carries the fingerprint of everything that changes its method's scores (model, the
 method's artifact, limits, seed, descriptions); lines with another fingerprint are ignored,
-never mixed in.
+never mixed in. A line holds every item's score too (`item_scores`, in item order), which the
+confidence intervals of the quality bar resample; lines written before they were kept have none.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import statistics
 from pathlib import Path
 
 
@@ -17,6 +19,7 @@ class Progress:
         self.path = path
         self.fingerprints = fingerprints  # method -> fingerprint
         self.done: dict[tuple[str, str, str], float] = {}
+        self.items: dict[tuple[str, str, str], list[float]] = {}
         self.seconds = 0.0  # scoring time of every finished condition, resumed ones included
         path.parent.mkdir(parents=True, exist_ok=True)
         if resume and path.is_file():
@@ -26,7 +29,10 @@ class Progress:
                 except json.JSONDecodeError:
                     continue  # a line cut short by a crash
                 if row.get("fingerprint") == fingerprints.get(row.get("method")):
-                    self.done[(row["method"], row["task"], row["condition"])] = row["score"]
+                    key = (row["method"], row["task"], row["condition"])
+                    self.done[key] = row["score"]
+                    if "item_scores" in row:
+                        self.items[key] = row["item_scores"]
                     self.seconds += float(row.get("seconds", 0.0))
         elif path.exists():
             path.unlink()
@@ -34,15 +40,22 @@ class Progress:
     def get(self, method: str, task: str, condition: str) -> float | None:
         return self.done.get((method, task, condition))
 
+    def item_scores(self, method: str, task: str, condition: str) -> list[float] | None:
+        return self.items.get((method, task, condition))
+
     def record(
-        self, method: str, task: str, condition: str, score: float, items: int, seconds: float
-    ) -> None:
+        self, method: str, task: str, condition: str, item_scores: list[float], seconds: float
+    ) -> float:
+        """Appends the condition's line; -> its score (the mean over items, 0 for none)."""
+        score = statistics.fmean(item_scores) if item_scores else 0.0
         row = {"fingerprint": self.fingerprints[method], "method": method, "task": task,
-               "condition": condition, "score": score, "items": items,
-               "seconds": round(seconds, 2)}
+               "condition": condition, "score": score, "items": len(item_scores),
+               "seconds": round(seconds, 2), "item_scores": item_scores}
         with self.path.open("a", encoding="utf-8") as handle:
             handle.write(json.dumps(row) + "\n")
             handle.flush()
             os.fsync(handle.fileno())
         self.done[(method, task, condition)] = score
+        self.items[(method, task, condition)] = item_scores
         self.seconds += seconds
+        return score

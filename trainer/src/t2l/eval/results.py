@@ -28,11 +28,14 @@ def _git_commit() -> str | None:
 def build_results(
     *, config: EvalConfig, base_model_id: str, tasks: list[str], metrics: dict[str, str],
     items: dict[str, int], descriptions: dict[str, list[str]],
-    per_condition: dict[str, dict[str, list[float] | None]], artifacts: dict, wall_time_s: float,
+    per_condition: dict[str, dict[str, list[float] | None]],
+    per_item: dict[str, dict[str, list[float] | None]], artifacts: dict, wall_time_s: float,
     scoring_time_s: float,
 ) -> dict:
     """Per task: mean over a method's conditions; `avg`: mean over the tasks it was scored on
-    (oracle LoRA is not applicable to evaluation-only tasks)."""
+    (oracle LoRA is not applicable to evaluation-only tasks); `per_item`: each item's score,
+    averaged over the conditions, for paired comparisons between methods (None where a
+    condition predates item scores)."""
     methods = {}
     for method, by_task in per_condition.items():
         per_task = {t: (statistics.fmean(s) if s else None) for t, s in by_task.items()}
@@ -42,6 +45,7 @@ def build_results(
             "per_task": per_task,
             "tasks_scored": len(scored),
             "per_condition": by_task,
+            "per_item": {t: _rounded(per_item[method].get(t)) for t in by_task},
         }
     return {
         "schema": EVAL_SCHEMA,
@@ -61,6 +65,17 @@ def build_results(
         "config": {k: _portable(v) for k, v in config.to_dict().items()},
         "artifacts": {k: _portable(v) for k, v in artifacts.items()},
     }
+
+
+def item_means(rows: list[list[float] | None]) -> list[float] | None:
+    """Item i's mean score over conditions (rows); None unless every row holds the same items."""
+    if not rows or any(r is None or len(r) != len(rows[0]) for r in rows):
+        return None
+    return [statistics.fmean(column) for column in zip(*rows, strict=True)]  # type: ignore[arg-type]
+
+
+def _rounded(scores: list[float] | None) -> list[float] | None:
+    return None if scores is None else [round(s, 6) for s in scores]
 
 
 def _portable(value: object) -> object:

@@ -20,7 +20,7 @@ from t2l.eval.adapters import AdapterHost, T2LAdapterWriter, require_peft_folder
 from t2l.eval.config import EvalConfig
 from t2l.eval.methods import T2L_METHODS, Condition, held_out_descriptions, plan_conditions
 from t2l.eval.progress import Progress
-from t2l.eval.results import build_results, write_json_atomically
+from t2l.eval.results import build_results, item_means, write_json_atomically
 from t2l.eval.scoring import ScoringSettings, score_items
 from t2l.file_digest import file_sha256
 from t2l.tasks import eval_examples, load_split, load_task_library, resolve_data_dir
@@ -109,31 +109,35 @@ def run_eval(config: EvalConfig) -> dict:
                         config.resume)
     settings = ScoringSettings(config.batch_size, config.max_new_tokens, config.code_timeout_s)
     per_condition: dict[str, dict[str, list[float] | None]] = {}
+    per_item: dict[str, dict[str, list[float] | None]] = {}
     for method in config.methods:
-        per_condition[method] = {}
+        per_condition[method], per_item[method] = {}, {}
         for task in tasks:
             if method == "oracle_lora" and oracle_folders.get(task) is None:
                 per_condition[method][task] = None  # eval-only task: no data to train an oracle
+                per_item[method][task] = None
                 continue
-            scores = []
+            scores, item_rows = [], []
             for condition in plan_conditions(method, task, tasks, descriptions, config.seed):
                 score = progress.get(method, task, condition.key)
                 if score is None:
                     condition_started = time.time()
-                    score = _score_condition(
+                    item_scores = _score_condition(
                         host, writer, tokenizer, specs[task], items[task], settings, condition,
                         method, oracle_folders.get(task), run_dir)
-                    progress.record(method, task, condition.key, score, len(items[task]),
-                                    time.time() - condition_started)
+                    score = progress.record(method, task, condition.key, item_scores,
+                                            time.time() - condition_started)
                 scores.append(score)
+                item_rows.append(progress.item_scores(method, task, condition.key))
             per_condition[method][task] = scores
+            per_item[method][task] = item_means(item_rows)
             log.info("%s %s: %.4f", method, task, statistics.fmean(scores))
 
     results = build_results(
         config=config, base_model_id=base_model_id, tasks=tasks,
         metrics={t: specs[t].metric for t in tasks},
         items={t: len(items[t]) for t in tasks}, descriptions=descriptions,
-        per_condition=per_condition, artifacts=_artifacts(config, writer),
+        per_condition=per_condition, per_item=per_item, artifacts=_artifacts(config, writer),
         wall_time_s=time.time() - started, scoring_time_s=progress.seconds,
     )
     write_json_atomically(Path(config.output), results)
@@ -160,7 +164,8 @@ def _oracle_folders(config: EvalConfig, specs: dict) -> dict[str, Path | None]:
 def _score_condition(
     host: AdapterHost, writer: T2LAdapterWriter | None, tokenizer, spec, items, settings,
     condition: Condition, method: str, oracle_folder: Path | None, run_dir: Path,
-) -> float:
+) -> list[float]:
+    """Each item's score, in item order."""
     started = time.time()
     adapter = condition.adapter
     if adapter == "oracle":
@@ -176,10 +181,11 @@ def _score_condition(
     with host.active(adapter) as model:
         scored = score_items(model, tokenizer, spec, items, settings, condition.prompt_description)
     _write_predictions(run_dir, method, spec.name, condition, scored)
-    mean = statistics.fmean(s.score for s in scored) if scored else 0.0
+    item_scores = [s.score for s in scored]
+    mean = statistics.fmean(item_scores) if item_scores else 0.0
     log.info("  %s/%s/%s: %.4f over %d items in %.1fs", method, spec.name, condition.key, mean,
              len(scored), time.time() - started)
-    return mean
+    return item_scores
 
 
 def _write_predictions(run_dir: Path, method: str, task: str, condition: Condition,

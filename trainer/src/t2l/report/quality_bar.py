@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import statistics
 
+from t2l.report.bootstrap import margin_interval
+
 QUALITY_BAR_SCHEMA = "t2l.quality_bar/v1"
 # The bar (issue #4): goals, not results.
 GOAL_OVER_MULTITASK_POINTS = 0.0
@@ -46,8 +48,17 @@ def margin_criterion(document: dict, reference: str, goal_points: float, label: 
     margin = _points(avg["t2l"] - avg[reference])
     return {"name": f"t2l_vs_{reference}", "label": label, "t2l": avg["t2l"],
             "reference": avg[reference], "reference_method": reference, "tasks": len(tasks),
-            "margin_points": margin, "goal_margin_points": goal_points,
-            "met": margin >= goal_points}
+            "margin_points": margin, "margin_ci95_points": interval(document, "t2l", reference,
+                                                                    tasks),
+            "goal_margin_points": goal_points, "met": margin >= goal_points}
+
+
+def interval(document: dict, method: str, reference: str, tasks: list[str]) -> list | None:
+    """The margin's 95% bootstrap interval in points (bootstrap.py); None without item scores."""
+    rows = document["methods"]
+    found = margin_interval(rows[method].get("per_item") or {},
+                            rows[reference].get("per_item") or {}, tasks)
+    return None if found is None else list(found)
 
 
 def reconstruction_criterion(recon: dict) -> dict | None:
@@ -77,7 +88,9 @@ def description_gaps(document: dict) -> dict | None:
 
     per_task = {t: gaps({m: rows[m]["per_task"][t] for m in ("t2l", *CONTROLS.values())})
                 for t in tasks}
-    return {**gaps(avg), "tasks": len(tasks), "per_task": per_task,
+    intervals = {f"gap_{k}_ci95_points": interval(document, "t2l", m, tasks)
+                 for k, m in CONTROLS.items()}
+    return {**gaps(avg), **intervals, "tasks": len(tasks), "per_task": per_task,
             "run_label": (document.get("run") or {}).get("label")}
 
 

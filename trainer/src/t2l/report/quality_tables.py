@@ -28,10 +28,17 @@ def points(value: float) -> str:
     return f"{value:+.1f}"
 
 
+def with_interval(value: float, interval: list | None) -> str:
+    """`+3.4` and, when item scores allowed one, its 95% bootstrap interval."""
+    if interval is None:
+        return points(value)
+    return f"{points(value)} [{points(interval[0])}, {points(interval[1])}]"
+
+
 def _measured(criterion: dict) -> str:
     if "ratio" in criterion:
         return f"{criterion['ratio']:.3f}×"
-    return f"{points(criterion['margin_points'])} pts"
+    return f"{with_interval(criterion['margin_points'], criterion.get('margin_ci95_points'))} pts"
 
 
 def quality_bar_section(bar: dict) -> str:
@@ -54,7 +61,8 @@ def quality_bar_section(bar: dict) -> str:
         recon = sources["reconstruction"]
         notes.append(f"- reconstruction: `{recon.get('eval')}` (**{recon.get('run_label')}**)")
     notes.append("- averages compared over the tasks both methods were scored on; "
-                 "points are percentage points")
+                 "points are percentage points; [low, high]: 95% interval of a paired bootstrap "
+                 "over the evaluation items within each task (`t2l.report.bootstrap`)")
     return "\n\n".join(["## Quality bar (issue #4)", "\n".join(notes), "\n".join(rows)])
 
 
@@ -64,9 +72,10 @@ def description_gap_section(bar: dict) -> str:
               "| matched − other | matched − random |")
     rows = [header, "|---|---:|---:|---:|---:|---:|---:|"]
     for name, gap in gaps.items():
+        other, random = (with_interval(gap[f"gap_{k}_points"], gap.get(f"gap_{k}_ci95_points"))
+                         for k in ("other", "random"))
         rows.append(f"| {VARIANTS[name]} | {gap['tasks']} | {score(gap['t2l'])} "
-                    f"| {score(gap['other'])} | {score(gap['random'])} "
-                    f"| {points(gap['gap_other_points'])} | {points(gap['gap_random_points'])} |")
+                    f"| {score(gap['other'])} | {score(gap['random'])} | {other} | {random} |")
     tasks = list(dict.fromkeys(t for gap in gaps.values() for t in gap["per_task"]))
     columns = [f"{VARIANTS[name]}: {what}" for name in gaps
                for what in ("matched", "other", "random", "Δ other", "Δ random")]
