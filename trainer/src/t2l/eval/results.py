@@ -69,9 +69,10 @@ def build_results(
 
 def item_means(rows: list[list[float] | None]) -> list[float] | None:
     """Item i's mean score over conditions (rows); None unless every row holds the same items."""
-    if not rows or any(r is None or len(r) != len(rows[0]) for r in rows):
+    present = [r for r in rows if r is not None]
+    if not present or len(present) != len(rows) or any(len(r) != len(present[0]) for r in present):
         return None
-    return [statistics.fmean(column) for column in zip(*rows, strict=True)]  # type: ignore[arg-type]
+    return [statistics.fmean(column) for column in zip(*present, strict=True)]
 
 
 def _rounded(scores: list[float] | None) -> list[float] | None:
