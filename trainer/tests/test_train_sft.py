@@ -119,3 +119,38 @@ def test_mismatch_hinge_adds_the_margin_while_descriptions_cannot_matter_yet(tmp
     plain, hinge = train_losses(tmp_path / "plain"), train_losses(tmp_path / "hinge")
     assert hinge[0] == pytest.approx(plain[0] + 2.0 * 0.25, abs=1e-5)
     assert len(hinge) == 3 and all(torch.isfinite(torch.tensor(hinge)))
+
+
+def test_init_from_starts_at_the_source_weights_with_a_fresh_schedule(tmp_path):
+    tasks, heldout = make_tasks(["reverse", "upper"]), make_tasks(["double"])
+    source = run(tmp_path, "source", tasks, heldout)
+    source_val = [m for m in read_metrics(tmp_path / "source") if m.get("split") == "val"][-1]
+    tuned = run(tmp_path, "tuned", tasks, heldout, init_from=str(source), max_steps=2)
+    start = next(m for m in read_metrics(tmp_path / "tuned") if m.get("event") == "start")
+    # Same weights, same validation data: the warm start's step-0 losses are the source's last.
+    for key in ("val_loss", "heldout_loss"):
+        assert start[key] == pytest.approx(source_val[key], rel=1e-5)
+    source_training = load_hypernet(source)[1]["training"]
+    assert start["init_from"] == {"path": str(source), "training": source_training}
+    # Its own step count and schedule, not a continuation of the source's three steps.
+    assert [m["step"] for m in read_metrics(tmp_path / "tuned") if "loss" in m] == [1, 2]
+    assert load_hypernet(tuned)[1]["training"]["steps"] == 2
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"hidden_dim": 16}, r"--init-from .* different hypernetwork .*'hidden_dim': \(32, 16\)"),
+        ({"rank": 2}, r"--init-from .* different hypernetwork .*'rank': \(4, 2\)"),
+    ],
+)
+def test_init_from_refuses_another_architecture(tmp_path, overrides, message):
+    tasks = make_tasks(["reverse"])
+    source = run(tmp_path, "source", tasks, max_steps=1)
+    with pytest.raises(ValueError, match=message):
+        run(tmp_path, "tuned", tasks, init_from=str(source), **overrides)
+
+
+def test_init_from_refuses_a_folder_that_is_no_hypernetwork(tmp_path):
+    with pytest.raises(ValueError, match="not a hypernet checkpoint directory"):
+        run(tmp_path, "tuned", make_tasks(["reverse"]), init_from=str(tmp_path))

@@ -170,6 +170,13 @@ class SFTConfig(RunFields, TaskFields, HypernetFields, LoRAFields):
     mismatch_margin: float = field(
         default=0.5, metadata={"help": "loss gap (nats/token) the mismatch hinge asks for"}
     )
+    init_from: str | None = field(
+        default=None,
+        metadata={
+            "help": "hypernetwork folder (checkpoint or bundle) whose weights start the run, "
+            "with a fresh optimizer and schedule; a resumed run keeps its own"
+        },
+    )
 
     def __post_init__(self) -> None:
         self.validate_run()

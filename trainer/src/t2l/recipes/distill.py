@@ -29,6 +29,7 @@ from t2l.sft_tasks import prepare_tasks, validation_losses
 from t2l.task_data import TaskData, load_tasks
 from t2l.task_sampler import TaskSampler
 from t2l.train_state import resume_from_checkpoint, save_train_state, seed_everything
+from t2l.warm_start import require_same_encoder
 
 
 def distill(
@@ -53,12 +54,7 @@ def distill(
         encoder = load_task_encoder(
             config.encoder, table=config.embedding_table, cache_dir=config.embedding_cache
         )
-    taught_with = teacher_meta.get("encoder", {}).get("name")
-    if taught_with not in (None, encoder.settings()["name"]):
-        raise ValueError(
-            f"--encoder {encoder.settings()['name']!r} differs from the teacher's {taught_with!r}; "
-            "a student must see the embeddings its teacher was trained on"
-        )
+    require_same_encoder(teacher_meta, encoder, "the teacher")
     student = HyperNetwork(config.student_config(teacher.config)).to(device)
 
     # Data: description embeddings of the training tasks; held-out tasks for validation.

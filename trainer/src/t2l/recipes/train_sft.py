@@ -32,6 +32,7 @@ from t2l.sft_tasks import (
 from t2l.task_data import TaskData, load_tasks
 from t2l.task_sampler import TaskSampler
 from t2l.train_state import resume_from_checkpoint, save_train_state, seed_everything
+from t2l.warm_start import warm_start
 
 
 def train_sft(
@@ -91,16 +92,22 @@ def train_sft(
             resume_from, optimizer=optimizer, scheduler=scheduler, sampler=sampler, run=run
         )
     else:
-        run.log(
-            {
-                "step": 0,
-                "event": "start",
-                "hypernet_params": hypernet.num_parameters(),
-                "targets": targets.to_dict(),
-                "train_tasks": len(train_set),
-                "heldout_tasks": len(heldout_set),
-            }
-        )
+        start = {
+            "step": 0,
+            "event": "start",
+            "hypernet_params": hypernet.num_parameters(),
+            "targets": targets.to_dict(),
+            "train_tasks": len(train_set),
+            "heldout_tasks": len(heldout_set),
+        }
+        if config.init_from:
+            source = warm_start(hypernet, config.init_from, encoder)
+            start["init_from"] = {"path": config.init_from, "training": source.get("training")}
+            start.update(validation_losses(
+                base, hypernet, hypernet.scaling,
+                {"val_loss": train_set, "heldout_loss": heldout_set}, config.batch_size,
+            ))
+        run.log(start)
 
     def meta() -> dict:
         names = [t.name for t in train_set]
