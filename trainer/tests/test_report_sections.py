@@ -95,3 +95,29 @@ def test_a_headline_document_of_another_schema_is_an_error(results_dir):
     with pytest.raises(ValueError, match="training_curves.json has schema 'other/v1'.*"
                                          "t2l collect-run"):
         render(results_dir, results_dir.parent / "RESULTS.md")
+
+
+def test_loss_gap_section_sits_after_the_accuracy_gaps(results_dir):
+    from t2l.eval.loss_gap import summarize
+    from t2l.report.loss_gap_table import LOSS_GAP_SCHEMA
+
+    per_task = {"piqa": {"matched": [1.0, 1.2], "other": [1.5, 1.5], "random": [1.0, 1.3]},
+                "gsm8k": {"matched": [0.8, 0.8], "other": [0.9, 0.9], "random": [0.7, 0.7]}}
+    result = {"hypernet": "bundles/x", "training": {"mode": "sft", "steps": 250},
+              "per_task": per_task, **summarize(per_task)}
+    write_json(results_dir / "description_loss_gap.json",
+               {"schema": LOSS_GAP_SCHEMA, "hypernets": {"plain SFT": result}})
+    output = results_dir.parent / "RESULTS.md"
+    render(results_dir, output)
+    text = output.read_text()
+    heading = "## Description gap in held-out loss (`results/description_loss_gap.json`)"
+    assert text.index("## Matched vs mismatched") < text.index(heading)
+    assert text.index(heading) < text.index("## Reconstruction")
+    # matched (1.1 + 0.8) / 2 = 0.95; other +0.4 on piqa (+0.5, +0.3 per example), +0.1 on
+    # gsm8k: +0.25, and resampling piqa's two examples spans +0.2 to +0.3.
+    assert ("| plain SFT (`bundles/x`) | sft, 250 steps | 2 | 0.9500 | +0.2500 [+0.2000, +0.3000] "
+            "| -0.0250 [-0.0500, +0.0000] |") in text
+    assert "## description_loss_gap (" not in text
+    write_json(results_dir / "description_loss_gap.json", {"schema": "other/v1"})
+    with pytest.raises(ValueError, match="description_loss_gap.json has schema.*t2l loss-gap"):
+        render(results_dir, output)

@@ -54,3 +54,14 @@ def completion_loss(logits: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
     return torch.nn.functional.cross_entropy(
         shifted_logits, shifted_labels, ignore_index=IGNORE_INDEX
     )
+
+
+def completion_loss_per_example(logits: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
+    """(B,) mean next-token cross-entropy over each example's own completion tokens."""
+    shifted_labels = labels[:, 1:]  # (B, T-1)
+    token_losses = torch.nn.functional.cross_entropy(
+        logits[:, :-1].transpose(1, 2).float(), shifted_labels, ignore_index=IGNORE_INDEX,
+        reduction="none",
+    )  # (B, T-1)
+    counted = (shifted_labels != IGNORE_INDEX).sum(dim=1).clamp(min=1)  # (B,)
+    return token_losses.sum(dim=1) / counted

@@ -81,16 +81,24 @@ def sample_batch(
     return examples, torch.stack(rows).to(device)
 
 
-def sft_loss(
+def lora_logits(
     base: FrozenLM, loras: LoRAWeights, scaling: float, examples: list[TokenizedExample]
-) -> torch.Tensor:
-    """Completion-only LM loss of the frozen base, example i carrying LoRA i."""
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """-> (logits (B, T, V), labels (B, T)) of the frozen base, example i carrying LoRA i (or
+    every example the one LoRA of a batch of one)."""
     batch = {k: v.to(base.device) for k, v in collate(examples, base.pad_token_id).items()}
     with apply_lora(base.model, base.targets, loras, scaling):
         logits = base.model(
             input_ids=batch["input_ids"], attention_mask=batch["attention_mask"], use_cache=False
         ).logits  # (B, T, V)
-    return completion_loss(logits, batch["labels"])
+    return logits, batch["labels"]
+
+
+def sft_loss(
+    base: FrozenLM, loras: LoRAWeights, scaling: float, examples: list[TokenizedExample]
+) -> torch.Tensor:
+    """Completion-only LM loss of the frozen base, example i carrying LoRA i."""
+    return completion_loss(*lora_logits(base, loras, scaling, examples))
 
 
 def mismatch_hinge(

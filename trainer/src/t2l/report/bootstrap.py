@@ -16,10 +16,14 @@ SEED = 0
 
 
 def margin_interval(
-    scores_a: dict[str, list[float]], scores_b: dict[str, list[float]], tasks: list[str]
+    scores_a: dict[str, list[float]],
+    scores_b: dict[str, list[float]],
+    tasks: list[str],
+    scale: float = 100.0,
 ) -> tuple[float, float] | None:
-    """95% interval of mean over `tasks` of (mean_a - mean_b), in points; None when any task
-    lacks paired item scores (the same number of items on both sides, at least one)."""
+    """95% interval of mean over `tasks` of (mean_a - mean_b), times `scale` (points, for
+    fractions); None when any task lacks paired item scores (the same number of items on both
+    sides, at least one)."""
     differences = []
     for task in tasks:
         a, b = scores_a.get(task), scores_b.get(task)
@@ -35,4 +39,4 @@ def margin_interval(
         total += diff[picks].mean(axis=1)  # (R,)
     average = total / len(differences)
     low, high = np.percentile(average, [2.5, 97.5])
-    return round(100 * float(low), 4), round(100 * float(high), 4)
+    return round(scale * float(low), 4), round(scale * float(high), 4)

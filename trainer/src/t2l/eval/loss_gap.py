@@ -1,0 +1,107 @@
+"""How much a hypernetwork's adapters depend on their description, in held-out loss.
+
+The accuracy gap of `t2l eval` (matched descriptions against other tasks' and random strings)
+rests on ~20 right-or-wrong items per task, so only large effects clear its noise. This scores
+the same three conditions by teacher-forced completion loss on the held-out tasks' validation
+examples: continuous, paired per example, and cheap (forward passes only). The descriptions are
+the eval's own: each task's first drawn description, the next held-out task's (the eval's
+derangement) and a random string of the same length.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+
+import torch
+
+from t2l.embedding_table import DescriptionEncoder
+from t2l.eval.methods import held_out_descriptions, random_description
+from t2l.hypernet import HyperNetwork
+from t2l.report.bootstrap import margin_interval
+from t2l.sft_batch import TokenizedExample, completion_loss_per_example
+from t2l.sft_tasks import FrozenLM, lora_logits
+from t2l.task_data import TaskData
+
+CONDITIONS = ("matched", "other", "random")
+log = logging.getLogger(__name__)
+
+
+def condition_texts(tasks: list[TaskData], seed: int) -> dict[str, dict[str, str]]:
+    """Per task, the description text of each condition."""
+    if len(tasks) < 2:
+        raise ValueError("--heldout-tasks: the other-description condition needs >= 2 tasks")
+    own = {t.name: held_out_descriptions(t.descriptions, 1, seed, t.name)[0] for t in tasks}
+    names = [t.name for t in tasks]
+    texts = {}
+    for i, name in enumerate(names):
+        rng = random.Random(f"{seed}:random:{name}")
+        texts[name] = {
+            "matched": own[name],
+            "other": own[names[(i + 1) % len(names)]],
+            "random": random_description(len(own[name]), rng),
+        }
+    return texts
+
+
+@torch.no_grad()
+def example_losses(
+    base: FrozenLM,
+    hypernet: HyperNetwork,
+    embedding: torch.Tensor,
+    examples: list[TokenizedExample],
+    batch_size: int,
+) -> list[float]:
+    """Completion loss of each example under the one adapter `embedding` (1, E) generates."""
+    loras = hypernet(embedding.to(base.device))
+    losses: list[float] = []
+    for start in range(0, len(examples), batch_size):
+        chunk = examples[start : start + batch_size]
+        logits, labels = lora_logits(base, loras, hypernet.scaling, chunk)  # (B, T, V), (B, T)
+        losses += completion_loss_per_example(logits, labels).tolist()
+    return losses
+
+
+def loss_gap(
+    base: FrozenLM,
+    hypernet: HyperNetwork,
+    encoder: DescriptionEncoder,
+    val_examples: dict[str, list[TokenizedExample]],
+    texts: dict[str, dict[str, str]],
+    batch_size: int,
+) -> dict:
+    """Per-example losses of every (task, condition), their task-averaged means, and each
+    mismatched condition's excess over matched with a 95% paired-bootstrap interval (nats)."""
+    hypernet = hypernet.eval()
+    per_task = {}
+    for name, examples in val_examples.items():
+        embeddings = encoder.encode([texts[name][c] for c in CONDITIONS])  # (3, E)
+        per_task[name] = {
+            c: example_losses(base, hypernet, embeddings[i : i + 1], examples, batch_size)
+            for i, c in enumerate(CONDITIONS)
+        }
+        log.info("%s: %s", name, "  ".join(
+            f"{c} {_mean(per_task[name][c]):.4f}" for c in CONDITIONS if per_task[name][c]))
+    return {"per_task": per_task, **summarize(per_task)}
+
+
+def summarize(per_task: dict[str, dict[str, list[float]]]) -> dict:
+    names = [n for n, losses in per_task.items() if losses["matched"]]
+    if not names:
+        raise ValueError("--heldout-tasks: no validation examples to score")
+    means = {c: sum(_mean(per_task[n][c]) for n in names) / len(names) for c in CONDITIONS}
+    matched = {n: per_task[n]["matched"] for n in names}
+    gaps = {}
+    for condition in CONDITIONS[1:]:
+        interval = margin_interval(
+            {n: per_task[n][condition] for n in names}, matched, names, scale=1.0
+        )
+        gaps[condition] = {
+            "excess_loss": means[condition] - means["matched"],
+            "ci95": list(interval) if interval else None,
+        }
+    return {"tasks": names, "mean_loss": means, "gap_over_matched": gaps}
+
+
+def _mean(values: list[float]) -> float:
+    return sum(values) / len(values)
