@@ -36,8 +36,6 @@ function qualityRows(bar) {
   });
 }
 
-const VARIANTS = { sft: "plain SFT", hinge: "SFT + mismatch hinge" };
-
 const millions = (count) => `${(count / 1e6).toFixed(1)} M`;
 
 /** The opt-in int8 export's row; `what` names the bundle it was exported from. */
@@ -96,7 +94,7 @@ export function resultsSummary() {
   }
   const gaps = Object.entries(bar?.description_gaps ?? {});
   if (gaps.length) {
-    const parts = gaps.map(([name, g]) => `${VARIANTS[name] ?? name} ${withInterval(g.gap_other_points, g.gap_other_ci95_points)} vs other tasks' descriptions, ${withInterval(g.gap_random_points, g.gap_random_ci95_points)} vs random strings`);
+    const parts = gaps.map(([name, g]) => `${g.label ?? name} ${withInterval(g.gap_other_points, g.gap_other_ci95_points)} vs other tasks' descriptions, ${withInterval(g.gap_random_points, g.gap_random_ci95_points)} vs random strings`);
     lines.push("", `Matched descriptions minus mismatched ones (held-out average, points; [95% bootstrap interval over items]): ${parts.join("; ")}.`);
   }
   return lines.join("\n");

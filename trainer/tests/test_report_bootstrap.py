@@ -48,7 +48,7 @@ def test_quality_bar_reports_the_interval_when_items_were_kept():
     rows["t2l"]["per_item"] = {"a": [1.0, 1.0, 1.0, 0.0]}
     rows["multitask_lora"]["per_item"] = {"a": [0.0, 1.0, 0.0, 0.0]}
     rows["base_with_description"]["per_item"] = {"a": None}
-    by_name = {c["name"]: c for c in quality_bar(document, None, None)["criteria"]}
+    by_name = {c["name"]: c for c in quality_bar({"eval_heldout": document}, None)["criteria"]}
     low, high = by_name["t2l_vs_multitask_lora"]["margin_ci95_points"]
     assert low < by_name["t2l_vs_multitask_lora"]["margin_points"] == 50.0 < high
     assert by_name["t2l_vs_base_with_description"]["margin_ci95_points"] is None

@@ -26,7 +26,7 @@ def _recon(ratio: float | None) -> dict:
     (0.39, 0.40, 0.20, 1.2, [False, True, True]),
 ])
 def test_criteria_verdicts(t2l, multitask, with_description, ratio, met):
-    bar = quality_bar(_heldout(t2l, multitask, with_description), None, _recon(ratio))
+    bar = quality_bar({"eval_heldout": _heldout(t2l, multitask, with_description)}, _recon(ratio))
     assert [c["met"] for c in bar["criteria"]] == met
     by_name = {c["name"]: c for c in bar["criteria"]}
     assert by_name["t2l_vs_multitask_lora"]["margin_points"] == pytest.approx(
@@ -44,7 +44,9 @@ def test_criteria_verdicts(t2l, multitask, with_description, ratio, met):
      _recon(None), 2, ["sft", "hinge"]),  # no oracle average: reconstruction not measured
 ])
 def test_what_is_measured(heldout, hinge, recon, criteria, variants):
-    bar = quality_bar(heldout, hinge, recon)
+    evaluations = {stem: document for stem, document in
+                   (("eval_heldout", heldout), ("eval_heldout_hinge", hinge)) if document}
+    bar = quality_bar(evaluations, recon)
     if criteria is None:
         assert bar is None
         return
@@ -70,3 +72,12 @@ def test_description_gaps_per_task_and_on_average():
     assert gaps["per_task"]["gsm8k"] == {
         "t2l": 0.3, "other": 0.1, "random": 0.0,
         "gap_other_points": pytest.approx(20.0), "gap_random_points": pytest.approx(30.0)}
+
+
+def test_gap_rows_follow_the_variant_order_and_carry_their_labels():
+    bar = quality_bar({"eval_heldout_hinge_warm": eval_document(HINGE_SCORES, "warm run"),
+                       "eval_heldout": eval_document(HELDOUT_SCORES, "GPU run")}, None)
+    assert [(key, gap["label"]) for key, gap in bar["description_gaps"].items()] == [
+        ("sft", "plain SFT"), ("hinge_warm", "SFT, then fine-tuned with the hinge")]
+    assert bar["sources"]["eval_heldout_hinge_warm"] == "warm run"
+    assert bar["sources"]["eval_heldout_hinge"] is None

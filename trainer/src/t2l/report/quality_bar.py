@@ -17,6 +17,13 @@ GOAL_OVER_MULTITASK_POINTS = 0.0
 GOAL_OVER_BASE_WITH_DESCRIPTION_POINTS = 10.0
 GOAL_RECONSTRUCTION_RATIO = 0.95
 CONTROLS = {"other": "t2l_other_descriptions", "random": "t2l_random_descriptions"}
+# Evaluations whose T2L controls make a row of the description-gap table, in its order:
+# document stem -> (key in quality_bar.json, label).
+GAP_VARIANTS = {
+    "eval_heldout": ("sft", "plain SFT"),
+    "eval_heldout_hinge": ("hinge", "SFT + mismatch hinge"),
+    "eval_heldout_hinge_warm": ("hinge_warm", "SFT, then fine-tuned with the hinge"),
+}
 DIGITS = 4
 
 
@@ -94,10 +101,12 @@ def description_gaps(document: dict) -> dict | None:
             "run_label": (document.get("run") or {}).get("label")}
 
 
-def quality_bar(heldout: dict | None, hinge: dict | None, recon: dict | None) -> dict | None:
-    """None when no (non-smoke) input measures anything."""
-    heldout = None if heldout is None or is_smoke(heldout) else heldout
-    hinge = None if hinge is None or is_smoke(hinge) else hinge
+def quality_bar(evaluations: dict[str, dict], recon: dict | None) -> dict | None:
+    """`evaluations`: held-out evaluation documents by stem (`eval_heldout` holds the bar's
+    methods; every stem of GAP_VARIANTS present adds a row of description gaps). None when no
+    (non-smoke) input measures anything."""
+    measured = {stem: d for stem, d in evaluations.items() if not is_smoke(d)}
+    heldout = measured.get("eval_heldout")
     criteria = []
     if heldout is not None:
         criteria += [
@@ -109,16 +118,19 @@ def quality_bar(heldout: dict | None, hinge: dict | None, recon: dict | None) ->
         ]
     if recon is not None:
         criteria.append(reconstruction_criterion(recon))
-    gaps = {name: description_gaps(document)
-            for name, document in (("sft", heldout), ("hinge", hinge)) if document is not None}
+    gaps = {}
+    for stem, (key, label) in GAP_VARIANTS.items():
+        found = description_gaps(measured[stem]) if stem in measured else None
+        if found is not None:
+            gaps[key] = {"label": label, **found}
     document = {
         "schema": QUALITY_BAR_SCHEMA,
         "generated_by": "t2l results",
         "criteria": [c for c in criteria if c is not None],
-        "description_gaps": {k: v for k, v in gaps.items() if v is not None},
+        "description_gaps": gaps,
         "sources": {
-            "eval_heldout": heldout and (heldout.get("run") or {}).get("label"),
-            "eval_heldout_hinge": hinge and (hinge.get("run") or {}).get("label"),
+            **{stem: (measured[stem].get("run") or {}).get("label") if stem in measured else None
+               for stem in GAP_VARIANTS},
             "reconstruction": recon and recon.get("source"),
         },
     }

@@ -17,7 +17,6 @@ CRITERIA = (
     ("reconstruction_over_oracle", "reconstruction T2L / oracle LoRAs (oracles' own tasks)",
      f"≥ {GOAL_RECONSTRUCTION_RATIO}×", "reconstruction.json"),
 )
-VARIANTS = {"sft": "plain SFT", "hinge": "SFT + mismatch hinge"}
 
 
 def score(value: float | None) -> str:
@@ -71,13 +70,13 @@ def description_gap_section(bar: dict) -> str:
     header = ("| variant | tasks | matched (`t2l`) | other tasks' descriptions | random strings "
               "| matched − other | matched − random |")
     rows = [header, "|---|---:|---:|---:|---:|---:|---:|"]
-    for name, gap in gaps.items():
+    for gap in gaps.values():
         other, random = (with_interval(gap[f"gap_{k}_points"], gap.get(f"gap_{k}_ci95_points"))
                          for k in ("other", "random"))
-        rows.append(f"| {VARIANTS[name]} | {gap['tasks']} | {score(gap['t2l'])} "
+        rows.append(f"| {gap['label']} | {gap['tasks']} | {score(gap['t2l'])} "
                     f"| {score(gap['other'])} | {score(gap['random'])} | {other} | {random} |")
     tasks = list(dict.fromkeys(t for gap in gaps.values() for t in gap["per_task"]))
-    columns = [f"{VARIANTS[name]}: {what}" for name in gaps
+    columns = [f"{gap['label']}: {what}" for gap in gaps.values()
                for what in ("matched", "other", "random", "Δ other", "Δ random")]
     per_task = ["| task | " + " | ".join(columns) + " |",
                 "|---|" + "---:|" * len(columns)]
@@ -89,12 +88,13 @@ def description_gap_section(bar: dict) -> str:
                       [score(row["t2l"]), score(row["other"]), score(row["random"]),
                        points(row["gap_other_points"]), points(row["gap_random_points"])])
         per_task.append(f"| {task} | " + " | ".join(cells) + " |")
-    labels = [f"- {VARIANTS[name]}: **{gap['run_label']}**" for name, gap in gaps.items()]
+    labels = [f"- {gap['label']}: **{gap['run_label']}**" for gap in gaps.values()]
     intro = ("Adapters generated from each held-out task's own descriptions (matched) against "
              "adapters from other tasks' descriptions and from random strings; a description "
-             "that matters shows as a positive gap. The hinge variant trains with an extra loss "
+             "that matters shows as a positive gap. The hinge variants train with an extra loss "
              "asking another task's description to fit each example worse by a margin "
-             "(`--mismatch-weight`, `t2l.sft_tasks.mismatch_hinge`).")
+             "(`--mismatch-weight`, `t2l.sft_tasks.mismatch_hinge`): from scratch, or as a "
+             "fine-tune of the plain SFT hypernetwork (`--init-from`).")
     return "\n\n".join(["## Matched vs mismatched descriptions", intro, "\n".join(labels),
                         "\n".join(rows), "Per task (scores in %, gaps in points):",
                         "\n".join(per_task)])

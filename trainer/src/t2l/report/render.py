@@ -39,6 +39,7 @@ HEADLINE_SCHEMAS = {"reconstruction": (RECONSTRUCTION_SCHEMA, "t2l collect-run")
                     "training_curves": (CURVES_SCHEMA, "t2l collect-run"),
                     "description_loss_gap": (LOSS_GAP_SCHEMA, "t2l loss-gap")}
 EVAL_TITLES = {"eval_heldout_hinge": "Held-out tasks, SFT + mismatch hinge",
+               "eval_heldout_hinge_warm": "Held-out tasks, SFT then hinge fine-tune",
                "eval_reconstruction": "Oracle LoRAs' own tasks (reconstruction)"}
 
 
@@ -71,8 +72,7 @@ def headline_sections(documents: dict[str, dict], results_dir: Path, output: Pat
                       ) -> tuple[list[str], list[Path]]:
     sections, written = [], []
     evaluations = {k: v for k, v in documents.items() if is_eval_heldout(v)}
-    bar = quality_bar(evaluations.get("eval_heldout"), evaluations.get("eval_heldout_hinge"),
-                      documents.get("reconstruction"))
+    bar = quality_bar(evaluations, documents.get("reconstruction"))
     bar_path = results_dir / f"{QUALITY_BAR}.json"
     if bar is None:
         bar_path.unlink(missing_ok=True)  # stale: its inputs are gone or were smoke runs
