@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import random
+from statistics import fmean
 
 import torch
 
@@ -81,7 +82,7 @@ def loss_gap(
             for i, c in enumerate(CONDITIONS)
         }
         log.info("%s: %s", name, "  ".join(
-            f"{c} {_mean(per_task[name][c]):.4f}" for c in CONDITIONS if per_task[name][c]))
+            f"{c} {fmean(per_task[name][c]):.4f}" for c in CONDITIONS if per_task[name][c]))
     return {"per_task": per_task, **summarize(per_task)}
 
 
@@ -89,7 +90,7 @@ def summarize(per_task: dict[str, dict[str, list[float]]]) -> dict:
     names = [n for n, losses in per_task.items() if losses["matched"]]
     if not names:
         raise ValueError("--heldout-tasks: no validation examples to score")
-    means = {c: sum(_mean(per_task[n][c]) for n in names) / len(names) for c in CONDITIONS}
+    means = {c: fmean(fmean(per_task[n][c]) for n in names) for c in CONDITIONS}
     matched = {n: per_task[n]["matched"] for n in names}
     gaps = {}
     for condition in CONDITIONS[1:]:
@@ -101,7 +102,3 @@ def summarize(per_task: dict[str, dict[str, list[float]]]) -> dict:
             "ci95": list(interval) if interval else None,
         }
     return {"tasks": names, "mean_loss": means, "gap_over_matched": gaps}
-
-
-def _mean(values: list[float]) -> float:
-    return sum(values) / len(values)
