@@ -135,6 +135,12 @@ def test_init_from_starts_at_the_source_weights_with_a_fresh_schedule(tmp_path):
     # Its own step count and schedule, not a continuation of the source's three steps.
     assert [m["step"] for m in read_metrics(tmp_path / "tuned") if "loss" in m] == [1, 2]
     assert load_hypernet(tuned)[1]["training"]["steps"] == 2
+    assert load_hypernet(tuned)[1]["training"]["init_from"] == start["init_from"]
+    # A resumed warm start keeps its provenance (from its checkpoint, not the source folder).
+    run(tmp_path, "split", tasks, heldout, init_from=str(source), max_steps=2, stop_at_step=1)
+    resumed = run(tmp_path, "split", tasks, heldout, init_from=str(source), max_steps=2,
+                  resume=True)
+    assert load_hypernet(resumed)[1]["training"]["init_from"] == start["init_from"]
 
 
 @pytest.mark.parametrize(

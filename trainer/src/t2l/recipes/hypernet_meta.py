@@ -16,7 +16,12 @@ def hypernet_meta(
     tasks: list[str],
     step: int,
     metrics: dict,
+    init_from: dict | None = None,
 ) -> dict:
+    """`init_from`: the warm start's source (`--init-from`), whose steps come before `step`."""
+    training = {"mode": mode, "tasks": tasks, "steps": step, "metrics": metrics}
+    if init_from:
+        training["init_from"] = init_from
     return {
         "base_model": {
             "hf_id": base_model_id(base.model, fallback_base_id),
@@ -24,5 +29,5 @@ def hypernet_meta(
         },
         "encoder": encoder.settings(),
         "normalization": NORMALIZATION_RULE,
-        "training": {"mode": mode, "tasks": tasks, "steps": step, "metrics": metrics},
+        "training": training,
     }

@@ -86,8 +86,11 @@ def train_sft(
         hypernet.parameters(), config.lr, config.weight_decay, config.warmup_steps, config.max_steps
     )
     step, last_val = 0, {}
+    started_from = None  # a warm start's source, recorded in every checkpoint's meta
     if resume_from is not None:
-        hypernet.load_state_dict(load_hypernet(resume_from, expect_targets=targets)[0].state_dict())
+        resumed, resumed_meta = load_hypernet(resume_from, expect_targets=targets)
+        hypernet.load_state_dict(resumed.state_dict())
+        started_from = resumed_meta.get("training", {}).get("init_from")
         step = resume_from_checkpoint(
             resume_from, optimizer=optimizer, scheduler=scheduler, sampler=sampler, run=run
         )
@@ -101,8 +104,9 @@ def train_sft(
             "heldout_tasks": len(heldout_set),
         }
         if config.init_from:
-            source = warm_start(hypernet, config.init_from, encoder)
-            start["init_from"] = {"path": config.init_from, "training": source.get("training")}
+            source_meta = warm_start(hypernet, config.init_from, encoder)
+            started_from = {"path": config.init_from, "training": source_meta.get("training")}
+            start["init_from"] = started_from
             start.update(validation_losses(
                 base, hypernet, hypernet.scaling,
                 {"val_loss": train_set, "heldout_loss": heldout_set}, config.batch_size,
@@ -111,7 +115,9 @@ def train_sft(
 
     def meta() -> dict:
         names = [t.name for t in train_set]
-        return hypernet_meta(base, config.base_model, encoder, "sft", names, step, last_val)
+        return hypernet_meta(
+            base, config.base_model, encoder, "sft", names, step, last_val, started_from
+        )
 
     def write_checkpoint(folder: Path) -> None:
         save_hypernet(folder, hypernet, meta())
