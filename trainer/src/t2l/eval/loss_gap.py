@@ -11,38 +11,39 @@ derangement) and a random string of the same length.
 from __future__ import annotations
 
 import logging
-import random
 from statistics import fmean
 
 import torch
 
 from t2l.embedding_table import DescriptionEncoder
-from t2l.eval.methods import held_out_descriptions, random_description
+from t2l.eval.methods import held_out_descriptions, plan_conditions
 from t2l.hypernet import HyperNetwork
 from t2l.report.bootstrap import margin_interval
 from t2l.sft_batch import TokenizedExample, completion_loss_per_example
 from t2l.sft_tasks import FrozenLM, lora_logits
 from t2l.task_data import TaskData
 
-CONDITIONS = ("matched", "other", "random")
+# Each condition and the `t2l eval` method whose descriptions it uses.
+METHOD_OF = {"matched": "t2l", "other": "t2l_other_descriptions",
+             "random": "t2l_random_descriptions"}
+CONDITIONS = tuple(METHOD_OF)
 log = logging.getLogger(__name__)
 
 
 def condition_texts(tasks: list[TaskData], seed: int) -> dict[str, dict[str, str]]:
-    """Per task, the description text of each condition."""
+    """Per task, the description text of each condition: the eval's first condition of each
+    method (`plan_conditions`), so both measures score the very same strings."""
     if len(tasks) < 2:
         raise ValueError("--heldout-tasks: the other-description condition needs >= 2 tasks")
-    own = {t.name: held_out_descriptions(t.descriptions, 1, seed, t.name)[0] for t in tasks}
     names = [t.name for t in tasks]
-    texts = {}
-    for i, name in enumerate(names):
-        rng = random.Random(f"{seed}:random:{name}")
-        texts[name] = {
-            "matched": own[name],
-            "other": own[names[(i + 1) % len(names)]],
-            "random": random_description(len(own[name]), rng),
+    drawn = {t.name: held_out_descriptions(t.descriptions, 1, seed, t.name) for t in tasks}
+    return {
+        name: {
+            condition: plan_conditions(method, name, names, drawn, seed)[0].t2l_description
+            for condition, method in METHOD_OF.items()
         }
-    return texts
+        for name in names
+    }
 
 
 @torch.no_grad()
