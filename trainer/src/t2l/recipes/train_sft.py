@@ -81,6 +81,16 @@ def train_sft(
         config.seed,
     )
 
+    def validate() -> dict[str, float]:
+        hypernet.eval()
+        return validation_losses(
+            base,
+            hypernet,
+            hypernet.scaling,
+            {"val_loss": train_set, "heldout_loss": heldout_set},
+            config.batch_size,
+        )
+
     # Optimizer, schedule, and the state to resume from.
     optimizer, scheduler = adamw_with_schedule(
         hypernet.parameters(), config.lr, config.weight_decay, config.warmup_steps, config.max_steps
@@ -107,10 +117,7 @@ def train_sft(
             source_meta = warm_start(hypernet, config.init_from, encoder)
             started_from = {"path": config.init_from, "training": source_meta.get("training")}
             start["init_from"] = started_from
-            start.update(validation_losses(
-                base, hypernet, hypernet.scaling,
-                {"val_loss": train_set, "heldout_loss": heldout_set}, config.batch_size,
-            ))
+            start.update(validate())
         run.log(start)
 
     def meta() -> dict:
@@ -139,14 +146,7 @@ def train_sft(
         run.log_train_step(step, logged, config.max_steps)
 
         if config.eval_due(step):
-            hypernet.eval()
-            last_val = validation_losses(
-                base,
-                hypernet,
-                hypernet.scaling,
-                {"val_loss": train_set, "heldout_loss": heldout_set},
-                config.batch_size,
-            )
+            last_val = validate()
             run.log({"step": step, "split": "val", **last_val})
         if config.save_due(step):
             run.save_checkpoint(step, write_checkpoint, config.keep_checkpoints)
