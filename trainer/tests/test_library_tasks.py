@@ -14,6 +14,17 @@ def test_heldout_tasks_load_with_and_without_a_training_split():
     assert all(t.descriptions and all(e.completion for e in t.val) for t in tasks)
 
 
+def test_by_template_partitions_a_dataset_into_its_templates():
+    pooled = split_tasks("train", names=["ag_news"], val_limit=None)[0]
+    templates = split_tasks("train", names=["ag_news"], val_limit=None, by_template=True)
+    assert len(templates) == 7 and all(t.name.startswith("ag_news_") for t in templates)
+    assert sorted(e.prompt for t in templates for e in t.train) == sorted(
+        e.prompt for e in pooled.train)
+    assert {e.prompt for t in templates for e in t.val} == {e.prompt for e in pooled.val}
+    # Each says what its template asks; two pairs ask the same with the text in another order.
+    assert len({t.descriptions[0] for t in templates}) == 5
+
+
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [({"split": "test"}, "split must be one of"),

@@ -7,7 +7,13 @@ import json
 
 import pytest
 
-from t2l.tasks import build_task_data, eval_examples, parse_task_spec, train_examples
+from t2l.tasks import (
+    build_task_data,
+    build_template_tasks,
+    eval_examples,
+    parse_task_spec,
+    train_examples,
+)
 from t2l.tasks.records import task_descriptions
 
 DESCRIPTIONS = [f"Toy description {i}." for i in range(10)]
@@ -53,6 +59,34 @@ def test_interleaved_t0_files_cover_every_template_in_each_slice(data):
     assert [e.prompt for e in eval_examples(task, data)] == ["a0", "b0"]
     assert [(e.prompt, e.completion) for e in train_examples(task, data, limit=2)] == [
         ("a1", "A1"), ("b1", "B1")]
+
+
+def test_templates_split_a_pooled_task_into_its_files_with_the_pooled_records(data):
+    write_jsonl(data / "t0/c.jsonl", [{"prompt": "c0", "completion": "C0<|endoftext|>"}])
+    task = spec(source={"dataset": "t0", "files": ["t0/a.jsonl", "t0/b.jsonl", "t0/c.jsonl"],
+                        "interleave": True},
+                prompt_template="{prompt}", answer_field="completion",
+                strip_suffix="<|endoftext|>", split={"eval": ":4", "train": "4:"})
+    templates = build_template_tasks(task, data, descriptions_per_template=2)
+    # Pooled order a0 b0 c0 a1 | b1 a2 b2: c's one record is eval, so c has no template task.
+    assert [(t.name, [e.prompt for e in t.train], [e.prompt for e in t.val]) for t in templates] \
+        == [("a", ["a2"], ["a0", "a1"]), ("b", ["b1", "b2"], ["b0"])]
+    pooled = build_task_data(task, data)
+    assert sorted(e.prompt for t in templates for e in t.train) == sorted(
+        e.prompt for e in pooled.train)
+    assert templates[1].descriptions[1].startswith(DESCRIPTIONS[0])
+    assert len(templates[1].descriptions) == 3
+
+
+@pytest.mark.parametrize(
+    "source",
+    [{"dataset": "math", "files": ["math/rows.jsonl"]},
+     {"dataset": "t0", "eval_files": ["t0/a.jsonl"], "train_files": ["t0/b.jsonl"]}],
+)
+def test_templates_need_a_trainable_task_pooling_files(data, source):
+    task = spec(source=source, split={"eval": ":1", "train": "1:"})
+    with pytest.raises(ValueError, match="pooling several `source.files`"):
+        build_template_tasks(task, data)
 
 
 def test_answer_pattern_and_completion_cleanup(data):

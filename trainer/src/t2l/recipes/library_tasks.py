@@ -13,6 +13,7 @@ from pathlib import Path
 from t2l.task_data import Example, TaskData
 from t2l.tasks import (
     build_task_data,
+    build_template_tasks,
     default_tasks_dir,
     eval_examples,
     load_split,
@@ -31,11 +32,15 @@ def split_tasks(
     val_limit: int | None = 64,
     tasks_dir: str | None = None,
     data_dir: str | None = None,
+    by_template: bool = False,
+    descriptions_per_template: int = 10,
 ) -> list[TaskData]:
     """The tasks of one side of the fixed split (optionally only `names`), as TaskData.
 
     Evaluation-only tasks (no training split, e.g. BBH) get no train examples, and their val
-    completions are the reference answers: enough for a held-out validation loss."""
+    completions are the reference answers: enough for a held-out validation loss. With
+    `by_template`, a trainable task pooling several prompt templates becomes one task per
+    template, described by what that template asks (`t2l.tasks.build_template_tasks`)."""
     if split not in SPLITS:
         raise ValueError(f"--task-args split must be one of {SPLITS}, got {split!r}")
     folder = Path(tasks_dir) if tasks_dir else default_tasks_dir()
@@ -49,7 +54,12 @@ def split_tasks(
     tasks = []
     for name in chosen:
         spec = library[name]
-        if spec.trainable:
+        if by_template and spec.trainable and len(spec.source.files) > 1:
+            tasks.extend(build_template_tasks(
+                spec, pack, train_limit=train_limit, val_limit=val_limit,
+                descriptions_per_template=descriptions_per_template,
+            ))
+        elif spec.trainable:
             tasks.append(build_task_data(spec, pack, train_limit=train_limit, val_limit=val_limit))
         else:
             val = [Example(e.prompt, e.reference) for e in eval_examples(spec, pack, val_limit)]

@@ -10,8 +10,9 @@ from pathlib import Path
 from typing import Any
 
 from t2l.task_data import Example, TaskData
-from t2l.tasks.records import Record, read_records, task_descriptions
+from t2l.tasks.records import Record, read_sourced_records, task_descriptions
 from t2l.tasks.spec import TaskSpec, parse_slice
+from t2l.tasks.template_brief import template_descriptions
 
 
 @dataclass(frozen=True)
@@ -109,12 +110,14 @@ def _completion(spec: TaskSpec, item: EvalExample) -> str:
     return _clean(spec, text)
 
 
-def _split_records(spec: TaskSpec, data_dir: Path) -> tuple[list[Record], list[Record]]:
-    """(eval records, train records); shared files must split into disjoint slices."""
+def _split_sourced(
+    spec: TaskSpec, data_dir: Path
+) -> tuple[list[tuple[str, Record]], list[tuple[str, Record]]]:
+    """(eval, train) (file, record) pairs; shared files must split into disjoint slices."""
     source = spec.source
     eval_files = source.eval_files or source.files
     train_files = source.train_files or source.files
-    eval_all = read_records(data_dir, source, eval_files)
+    eval_all = read_sourced_records(data_dir, source, eval_files)
     eval_slice = parse_slice(spec.split.eval, f"{spec.path}: split.eval")
     if spec.split.train is None:
         return eval_all[eval_slice], []
@@ -127,7 +130,12 @@ def _split_records(spec: TaskSpec, data_dir: Path) -> tuple[list[Record], list[R
                 "make the slices disjoint"
             )
         return eval_all[eval_slice], eval_all[train_slice]
-    return eval_all[eval_slice], read_records(data_dir, source, train_files)[train_slice]
+    return eval_all[eval_slice], read_sourced_records(data_dir, source, train_files)[train_slice]
+
+
+def _split_records(spec: TaskSpec, data_dir: Path) -> tuple[list[Record], list[Record]]:
+    evals, trains = _split_sourced(spec, data_dir)
+    return [r for _, r in evals], [r for _, r in trains]
 
 
 def eval_examples(spec: TaskSpec, data_dir: Path, limit: int | None = None) -> list[EvalExample]:
@@ -161,3 +169,45 @@ def build_task_data(
     return TaskData(
         name=spec.name, descriptions=task_descriptions(spec, data_dir), train=train, val=val
     )
+
+
+def build_template_tasks(
+    spec: TaskSpec,
+    data_dir: Path,
+    *,
+    train_limit: int | None = None,
+    val_limit: int | None = None,
+    descriptions_per_template: int = 10,
+) -> list[TaskData]:
+    """A pooled multi-file task as one task per record file (a T0 prompt template each).
+
+    Each template keeps exactly the records the pooled split gives it (so its validation
+    examples are never trained on by either view), is named after its file, and is described by
+    what it asks (`t2l.tasks.template_brief`, derived from its training records only)."""
+    if not spec.trainable or len(spec.source.files) < 2 or spec.source.train_files:
+        raise ValueError(
+            f"{spec.path}: only a trainable task pooling several `source.files` splits into "
+            "templates (set by_template false for it)"
+        )
+    evals, trains = _split_sourced(spec, data_dir)
+    dataset_descriptions = task_descriptions(spec, data_dir)
+    tasks = []
+    for file in spec.source.files:
+        train_items = [_to_eval(spec, i, r) for i, (f, r) in enumerate(trains) if f == file]
+        if not train_items:
+            continue  # a template too small to leave anything after the pooled eval slice
+        val_items = [_to_eval(spec, i, r) for i, (f, r) in enumerate(evals) if f == file]
+        train = [Example(item.prompt, _completion(spec, item)) for item in train_items]
+        descriptions = template_descriptions(
+            dataset_descriptions,
+            [e.prompt for e in train],
+            [e.completion for e in train],
+            descriptions_per_template,
+        )
+        tasks.append(TaskData(
+            name=Path(file).stem,
+            descriptions=descriptions,
+            train=train[:train_limit],
+            val=[Example(item.prompt, _completion(spec, item)) for item in val_items[:val_limit]],
+        ))
+    return tasks

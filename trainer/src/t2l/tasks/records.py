@@ -43,8 +43,13 @@ def _read_file(path: Path, records_key: str | None) -> list[Record]:
     raise ValueError(f"{path}: unsupported record file (use .jsonl, .jsonl.gz or .json)")
 
 
-def read_records(data_dir: Path, source: SourceSpec, files: tuple[str, ...]) -> list[Record]:
-    """Records of `files` in a stable order: concatenated, or round-robin with `interleave`."""
+def read_sourced_records(
+    data_dir: Path, source: SourceSpec, files: tuple[str, ...]
+) -> list[tuple[str, Record]]:
+    """(file, record) pairs in a stable order: concatenated, or round-robin with `interleave`.
+
+    The file travels with each record so a pooled multi-template task can be split back into
+    its templates with exactly the pooled split's records (`t2l.tasks.build`)."""
     per_file = [_read_file(_data_file(data_dir, f), source.records_key) for f in files]
     if source.labels_file is not None:
         if len(per_file) != 1:
@@ -55,17 +60,22 @@ def read_records(data_dir: Path, source: SourceSpec, files: tuple[str, ...]) -> 
             raise ValueError(f"{labels_path}: {len(labels)} labels for {len(per_file[0])} records")
         labelled = zip(per_file[0], labels, strict=True)
         per_file = [[{**r, source.label_field: int(label)} for r, label in labelled]]
+    sourced = [[(name, r) for r in chunk] for name, chunk in zip(files, per_file, strict=True)]
     if source.interleave:
-        records = [r for group in zip_longest(*per_file) for r in group if r is not None]
+        records = [pair for group in zip_longest(*sourced) for pair in group if pair is not None]
     else:
-        records = [r for chunk in per_file for r in chunk]
+        records = [pair for chunk in sourced for pair in chunk]
     if source.explode is not None:
         records = [
-            {**{k: v for k, v in r.items() if k != source.explode}, **item}
-            for r in records
+            (name, {**{k: v for k, v in r.items() if k != source.explode}, **item})
+            for name, r in records
             for item in r[source.explode]
         ]
     return records
+
+
+def read_records(data_dir: Path, source: SourceSpec, files: tuple[str, ...]) -> list[Record]:
+    return [record for _, record in read_sourced_records(data_dir, source, files)]
 
 
 def task_descriptions(spec: TaskSpec, data_dir: Path) -> list[str]:
