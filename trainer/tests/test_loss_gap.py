@@ -1,13 +1,16 @@
+import json
+
 import pytest
 import torch
 from conftest import make_encoder, make_llama, make_tokenizer
 from synthetic_tasks import make_tasks
 
 from t2l.eval.loss_gap import condition_texts, loss_gap, summarize
-from t2l.eval.loss_gap_cli import LossGapConfig
+from t2l.eval.loss_gap_cli import LossGapConfig, appended
 from t2l.eval.methods import held_out_descriptions
 from t2l.hypernet import HyperNetConfig, HyperNetwork
 from t2l.recipes.frozen_base import frozen_base
+from t2l.report.loss_gap_table import LOSS_GAP_SCHEMA
 from t2l.sft_batch import collate, completion_loss, completion_loss_per_example
 from t2l.sft_tasks import prepare_tasks
 
@@ -98,3 +101,35 @@ def test_summary_averages_tasks_not_examples():
 def test_bad_config_names_the_flag(overrides, message):
     with pytest.raises(ValueError, match=message):
         LossGapConfig(**overrides)
+
+
+def _document(rows, **config):
+    return {"schema": LOSS_GAP_SCHEMA, "base_model": "tiny",
+            "descriptions": {"t": {"matched": "m"}},
+            "hypernets": {label: {"mean": value} for label, value in rows.items()},
+            "config": {"heldout_tasks": "x:y", "heldout_task_args": {"val_limit": 2},
+                       "max_length": 160, "seed": 0, **config}}
+
+
+def test_append_adds_rows_and_replaces_same_label(tmp_path):
+    path = tmp_path / "gap.json"
+    path.write_text(json.dumps(_document({"a": 1, "b": 2})))
+    merged = appended(_document({"b": 3, "c": 4}), path)
+    assert merged["hypernets"] == {"a": {"mean": 1}, "b": {"mean": 3}, "c": {"mean": 4}}
+
+
+@pytest.mark.parametrize(
+    ("existing", "message"),
+    [
+        (None, "does not exist yet"),
+        ({**_document({"a": 1}), "schema": "other/v1"}, "is not a t2l.description_loss_gap"),
+        (_document({"a": 1}, max_length=256), r"other \['max_length'\]"),
+        ({**_document({"a": 1}), "descriptions": {"t": {"matched": "n"}}}, "'descriptions'"),
+    ],
+)
+def test_append_refuses_documents_scored_otherwise(tmp_path, existing, message):
+    path = tmp_path / "gap.json"
+    if existing is not None:
+        path.write_text(json.dumps(existing))
+    with pytest.raises(ValueError, match=f"--append: .*{message}"):
+        appended(_document({"b": 2}), path)

@@ -3,6 +3,7 @@ hypernetworks side by side -> docs/results/description_loss_gap.json (`t2l.eval.
 
 from __future__ import annotations
 
+import json
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -32,6 +33,11 @@ class LossGapConfig:
     output: str = field(
         default_factory=lambda: str(repo_root() / "docs" / "results" / "description_loss_gap.json")
     )
+    append: bool = field(
+        default=False,
+        metadata={"help": "add these rows to --output's (same tasks, texts, length and seed), "
+                          "replacing rows of the same label"},
+    )
 
     def __post_init__(self) -> None:
         pairs = self.labelled_hypernets()
@@ -57,6 +63,28 @@ class LossGapConfig:
                 raise ValueError(f"--hypernets: label {label.strip()!r} given twice")
             pairs[label.strip()] = folder.strip()
         return pairs
+
+
+# What two documents must share for their rows to be comparable side by side.
+COMPARABLE_CONFIG = ("heldout_tasks", "heldout_task_args", "max_length", "seed")
+
+
+def appended(document: dict, path: Path) -> dict:
+    """`document` with the rows of the one at `path` it does not replace, theirs first; refused
+    unless both scored the same examples under the same descriptions."""
+    if not path.is_file():
+        raise ValueError(f"--append: --output {path} does not exist yet; run without --append")
+    existing = json.loads(path.read_text(encoding="utf-8"))
+    if existing.get("schema") != LOSS_GAP_SCHEMA:
+        raise ValueError(f"--append: {path} is not a {LOSS_GAP_SCHEMA} document")
+    differs = [key for key in COMPARABLE_CONFIG
+               if existing["config"].get(key) != document["config"][key]]
+    differs += [key for key in ("base_model", "descriptions") if existing[key] != document[key]]
+    if differs:
+        raise ValueError(f"--append: {path} was scored with other {differs}; rerun every "
+                         "hypernetwork without --append, or write to another --output")
+    rows = {k: v for k, v in existing["hypernets"].items() if k not in document["hypernets"]}
+    return {**document, "hypernets": {**rows, **document["hypernets"]}}
 
 
 def run_loss_gap(config: LossGapConfig) -> dict:
@@ -100,6 +128,8 @@ def run_loss_gap(config: LossGapConfig) -> dict:
         "hypernets": results,
         "config": config_to_dict(config),
     }
+    if config.append:
+        document = appended(document, Path(config.output))
     write_json_atomically(Path(config.output), document)
     return document
 
