@@ -23,6 +23,7 @@ GAP_VARIANTS = {
     "eval_heldout": ("sft", "plain SFT"),
     "eval_heldout_hinge": ("hinge", "SFT + mismatch hinge"),
     "eval_heldout_hinge_warm": ("hinge_warm", "SFT, then fine-tuned with the hinge"),
+    "eval_heldout_templates": ("templates", "SFT, then fine-tuned on 276 template tasks"),
 }
 DIGITS = 4
 
