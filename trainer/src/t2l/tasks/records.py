@@ -74,10 +74,6 @@ def read_sourced_records(
     return records
 
 
-def read_records(data_dir: Path, source: SourceSpec, files: tuple[str, ...]) -> list[Record]:
-    return [record for _, record in read_sourced_records(data_dir, source, files)]
-
-
 def task_descriptions(spec: TaskSpec, data_dir: Path) -> list[str]:
     """Inline descriptions, then those of `descriptions_from`, de-duplicated in order."""
     texts = list(spec.descriptions)
