@@ -75,26 +75,27 @@ def description_gap_section(bar: dict) -> str:
                          for k in ("other", "random"))
         rows.append(f"| {gap['label']} | {gap['tasks']} | {score(gap['t2l'])} "
                     f"| {score(gap['other'])} | {score(gap['random'])} | {other} | {random} |")
+    # Long format, a row per task and variant: the table stays 7 columns wide however many
+    # variants are compared.
     tasks = list(dict.fromkeys(t for gap in gaps.values() for t in gap["per_task"]))
-    columns = [f"{gap['label']}: {what}" for gap in gaps.values()
-               for what in ("matched", "other", "random", "Δ other", "Δ random")]
-    per_task = ["| task | " + " | ".join(columns) + " |",
-                "|---|" + "---:|" * len(columns)]
+    per_task = ["| task | variant | matched | other | random | Δ other | Δ random |",
+                "|---|---|---:|---:|---:|---:|---:|"]
     for task in tasks:
-        cells = []
         for gap in gaps.values():
-            row = gap["per_task"].get(task)
-            cells += (["—"] * 5 if row is None else
-                      [score(row["t2l"]), score(row["other"]), score(row["random"]),
-                       points(row["gap_other_points"]), points(row["gap_random_points"])])
-        per_task.append(f"| {task} | " + " | ".join(cells) + " |")
+            if (row := gap["per_task"].get(task)) is not None:
+                per_task.append(
+                    f"| {task} | {gap['label']} | {score(row['t2l'])} | {score(row['other'])} "
+                    f"| {score(row['random'])} | {points(row['gap_other_points'])} "
+                    f"| {points(row['gap_random_points'])} |")
     labels = [f"- {gap['label']}: **{gap['run_label']}**" for gap in gaps.values()]
     intro = ("Adapters generated from each held-out task's own descriptions (matched) against "
              "adapters from other tasks' descriptions and from random strings; a description "
              "that matters shows as a positive gap. The hinge variants train with an extra loss "
              "asking another task's description to fit each example worse by a margin "
              "(`--mismatch-weight`, `t2l.sft_tasks.mismatch_hinge`): from scratch, or as a "
-             "fine-tune of the plain SFT hypernetwork (`--init-from`).")
+             "fine-tune of the plain SFT hypernetwork (`--init-from`). The template variant "
+             "fine-tunes it on T0's prompt templates as tasks of their own, each described by "
+             "what it asks (`by_template`, `t2l.tasks.template_brief`).")
     return "\n\n".join(["## Matched vs mismatched descriptions", intro, "\n".join(labels),
                         "\n".join(rows), "Per task (scores in %, gaps in points):",
                         "\n".join(per_task)])
