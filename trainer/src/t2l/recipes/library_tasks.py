@@ -19,6 +19,7 @@ from t2l.tasks import (
     load_split,
     load_task_library,
     resolve_data_dir,
+    splits_into_templates,
     task_descriptions,
 )
 
@@ -54,7 +55,7 @@ def split_tasks(
     tasks = []
     for name in chosen:
         spec = library[name]
-        if by_template and spec.trainable and len(spec.source.files) > 1:
+        if by_template and splits_into_templates(spec):
             tasks.extend(build_template_tasks(
                 spec, pack, train_limit=train_limit, val_limit=val_limit,
                 descriptions_per_template=descriptions_per_template,

@@ -6,6 +6,7 @@ from t2l.tasks.build import (
     build_task_data,
     build_template_tasks,
     eval_examples,
+    splits_into_templates,
     train_examples,
 )
 from t2l.tasks.paths import default_tasks_dir, resolve_data_dir
@@ -26,6 +27,7 @@ __all__ = [
     "load_task_spec",
     "parse_task_spec",
     "resolve_data_dir",
+    "splits_into_templates",
     "task_descriptions",
     "train_examples",
 ]

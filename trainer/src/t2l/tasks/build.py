@@ -110,6 +110,11 @@ def _completion(spec: TaskSpec, item: EvalExample) -> str:
     return _clean(spec, text)
 
 
+def _examples(spec: TaskSpec, items: list[EvalExample]) -> list[Example]:
+    """Eval items as training-view examples: the prompt and the training target."""
+    return [Example(item.prompt, _completion(spec, item)) for item in items]
+
+
 def _split_sourced(
     spec: TaskSpec, data_dir: Path
 ) -> tuple[list[tuple[str, Record]], list[tuple[str, Record]]]:
@@ -151,8 +156,7 @@ def train_examples(spec: TaskSpec, data_dir: Path, limit: int | None = None) -> 
             "it is evaluation-only"
         )
     _, records = _split_records(spec, data_dir)
-    items = [_to_eval(spec, i, r) for i, r in enumerate(records[:limit])]
-    return [Example(item.prompt, _completion(spec, item)) for item in items]
+    return _examples(spec, [_to_eval(spec, i, r) for i, r in enumerate(records[:limit])])
 
 
 def build_task_data(
@@ -163,12 +167,16 @@ def build_task_data(
     An evaluation-only task (BBH, ...) comes with `train` empty: fit for held-out validation,
     and a recipe that tries to train on it finds nothing to train on.
     """
-    val = [Example(item.prompt, _completion(spec, item))
-           for item in eval_examples(spec, data_dir, val_limit)]
+    val = _examples(spec, eval_examples(spec, data_dir, val_limit))
     train = train_examples(spec, data_dir, train_limit) if spec.trainable else []
     return TaskData(
         name=spec.name, descriptions=task_descriptions(spec, data_dir), train=train, val=val
     )
+
+
+def splits_into_templates(spec: TaskSpec) -> bool:
+    """A trainable task pooling several record files (T0 prompt templates) of one split."""
+    return spec.trainable and len(spec.source.files) > 1 and not spec.source.train_files
 
 
 def build_template_tasks(
@@ -184,20 +192,24 @@ def build_template_tasks(
     Each template keeps exactly the records the pooled split gives it (so its validation
     examples are never trained on by either view), is named after its file, and is described by
     what it asks (`t2l.tasks.template_brief`, derived from its training records only)."""
-    if not spec.trainable or len(spec.source.files) < 2 or spec.source.train_files:
+    if not splits_into_templates(spec):
         raise ValueError(
             f"{spec.path}: only a trainable task pooling several `source.files` splits into "
             "templates (set by_template false for it)"
         )
     evals, trains = _split_sourced(spec, data_dir)
+    by_file: dict[str, tuple[list[EvalExample], list[EvalExample]]] = {
+        f: ([], []) for f in spec.source.files
+    }
+    for side, pairs in enumerate((evals, trains)):
+        for index, (file, record) in enumerate(pairs):
+            by_file[file][side].append(_to_eval(spec, index, record))
     dataset_descriptions = task_descriptions(spec, data_dir)
     tasks = []
-    for file in spec.source.files:
-        train_items = [_to_eval(spec, i, r) for i, (f, r) in enumerate(trains) if f == file]
+    for file, (val_items, train_items) in by_file.items():
         if not train_items:
             continue  # a template too small to leave anything after the pooled eval slice
-        val_items = [_to_eval(spec, i, r) for i, (f, r) in enumerate(evals) if f == file]
-        train = [Example(item.prompt, _completion(spec, item)) for item in train_items]
+        train = _examples(spec, train_items)
         descriptions = template_descriptions(
             dataset_descriptions,
             [e.prompt for e in train],
@@ -208,6 +220,6 @@ def build_template_tasks(
             name=Path(file).stem,
             descriptions=descriptions,
             train=train[:train_limit],
-            val=[Example(item.prompt, _completion(spec, item)) for item in val_items[:val_limit]],
+            val=_examples(spec, val_items[:val_limit]),
         ))
     return tasks

@@ -32,9 +32,10 @@ def template_instruction(prompts: list[str]) -> str:
     when the template repeats none (its instruction is woven into the record's own text)."""
     if not prompts:
         return ""
-    counts = Counter(s for prompt in prompts for s in _sentences(prompt))
+    per_prompt = [_sentences(prompt) for prompt in prompts]
+    counts = Counter(s for sentences in per_prompt for s in sentences)
     shared = {s for s, n in counts.items() if n >= MIN_SHARE * len(prompts)}
-    brief = " ".join(dict.fromkeys(s for p in prompts for s in _sentences(p) if s in shared))
+    brief = " ".join(dict.fromkeys(s for sentences in per_prompt for s in sentences if s in shared))
     if len(brief) > MAX_BRIEF_CHARS:
         brief = brief[:MAX_BRIEF_CHARS].rsplit(" ", 1)[0] + " …"
     return brief
