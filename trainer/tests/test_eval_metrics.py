@@ -6,7 +6,7 @@ from fractions import Fraction
 
 import pytest
 
-from t2l.eval.metrics import exact_match, extract_number, rouge_l
+from t2l.eval.metrics import canonical_number, exact_match, extract_number, rouge_l
 
 
 @pytest.mark.parametrize(
@@ -22,6 +22,15 @@ from t2l.eval.metrics import exact_match, extract_number, rouge_l
 )
 def test_extract_number(prediction, expected):
     assert extract_number(prediction) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "canonical"),
+    [("9.0", "9"), ("333", "333"), ("1,250", "1250"), ("-4.00", "-4"), ("9.8", "9.8"),
+     ("0.6666666666666666", "0.6667"), ("20.52", "20.52"), ("3/4", "0.75"), ("E", None)],
+)
+def test_canonical_number(text, canonical):
+    assert canonical_number(text) == canonical
 
 
 def test_direct_answers_take_the_first_number():

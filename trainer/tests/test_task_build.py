@@ -99,6 +99,18 @@ def test_answer_pattern_and_completion_cleanup(data):
     assert train_examples(task, data)[0].completion == "2+2=4\n#### 4"
 
 
+def test_number_answers_train_on_their_canonical_form(data):
+    write_jsonl(data / "floats/rows.jsonl", [
+        {"q": "7/2?", "a": "3.5000"}, {"q": "2*4?", "a": "8.0"}, {"q": "Why?", "a": "because"}])
+    source = {"dataset": "floats", "files": ["floats/rows.jsonl"]}
+    task = spec(source=source, answer_type="number", split={"eval": ":0", "train": ":2"})
+    assert [e.completion for e in train_examples(task, data)] == ["3.5", "8"]
+    assert eval_examples(spec(source=source, answer_type="number"), data)[1].reference == "8.0"
+    broken = spec(source=source, answer_type="number", split={"eval": ":0", "train": "2:"})
+    with pytest.raises(ValueError, match="is not a number .*answer_type: text"):
+        train_examples(broken, data)
+
+
 def test_overlapping_slices_of_one_file_are_refused(data):
     task = spec(source={"dataset": "math", "files": ["math/rows.jsonl"]},
                 split={"eval": ":4", "train": "3:"})

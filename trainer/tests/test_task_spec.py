@@ -44,6 +44,7 @@ def test_good_spec_parses():
         ({"name": "Bad Name"}, "lower_snake_case"),
         ({"descriptions": ["only one"]}, "at least 10"),
         ({"descriptions": ["same"] * 12}, "1 distinct descriptions"),
+        ({"descriptions": [{"Note": "colon"}, *(f"d{i}" for i in range(10))]}, "must be a string"),
         ({"prompt_template": None}, "missing required key `prompt_template`"),
         ({"color": "blue"}, r"unknown key\(s\) \['color'\]"),
         ({"source": {"dataset": "toy"}}, "needs `files` or `eval_files`"),

@@ -20,6 +20,17 @@ def parse_number(text: str) -> Fraction | None:
         return None
 
 
+def canonical_number(text: str) -> str | None:
+    """A numeric answer as a person would write it ('9.0' -> '9', '0.6666666666666666' ->
+    '0.6667'): upstream float renderings make poor training targets."""
+    value = parse_number(text)
+    if value is None:
+        return None
+    if value.denominator == 1:
+        return str(value.numerator)
+    return f"{float(value):.4f}".rstrip("0").rstrip(".")
+
+
 def extract_number(prediction: str, number_from: str = "last") -> Fraction | None:
     """The answer number of a generation: after '####', else after 'answer is', else the
     first or last number (chain-of-thought answers end with it, direct answers start with it)."""

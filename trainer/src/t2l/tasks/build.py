@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from t2l.eval.metrics import canonical_number
 from t2l.task_data import Example, TaskData
 from t2l.tasks.records import Record, read_sourced_records, task_descriptions
 from t2l.tasks.spec import TaskSpec, parse_slice
@@ -102,6 +103,14 @@ def _to_eval(spec: TaskSpec, index: int, record: Record) -> EvalExample:
 
 
 def _completion(spec: TaskSpec, item: EvalExample) -> str:
+    if spec.completion_template is None and spec.answer_type == "number":
+        number = canonical_number(item.reference)
+        if number is None:
+            raise ValueError(
+                f"{spec.path}: answer {item.reference!r} of a number task is not a number "
+                "(set answer_type: text or fix answer_field)"
+            )
+        return number
     if spec.completion_template is None:
         return item.reference
     text = render(spec.completion_template, dict(item.record), spec.path)

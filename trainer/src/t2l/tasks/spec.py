@@ -166,6 +166,11 @@ def _validate(spec: TaskSpec) -> None:
                 re.compile(pattern)
             except re.error as err:
                 raise ValueError(f"{where}: bad regex {pattern!r}: {err}") from err
+    if not all(isinstance(text, str) for text in spec.descriptions):
+        raise ValueError(
+            f"{where}: every entry of `descriptions` must be a string (quote one that "
+            "contains ': ', which YAML reads as a mapping)"
+        )
     if not spec.descriptions and not spec.descriptions_from:
         raise ValueError(f"{where}: add `descriptions` (at least {MIN_DESCRIPTIONS})")
     if not spec.descriptions_from and len(set(spec.descriptions)) < MIN_DESCRIPTIONS:
