@@ -25,10 +25,18 @@ def test_by_template_partitions_a_dataset_into_its_templates():
     assert len({t.descriptions[0] for t in templates}) == 5
 
 
+def test_exclude_pins_a_recipe_to_the_tasks_it_was_trained_on():
+    tasks = split_tasks("train", names=["addsub", "ag_news", "svamp"], exclude=["ag_news"],
+                        train_limit=2, val_limit=1)
+    assert [t.name for t in tasks] == ["addsub", "svamp"]
+    assert all(e.completion.isdigit() for t in tasks for e in t.train)
+
+
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [({"split": "test"}, "split must be one of"),
-     ({"split": "train", "names": ["bbh_navigate"]}, "are not train tasks")],
+     ({"split": "train", "names": ["bbh_navigate"]}, "are not train tasks"),
+     ({"split": "train", "exclude": ["gsm8k"]}, r"exclude \['gsm8k'\] are not chosen")],
 )
 def test_bad_arguments(kwargs, message):
     with pytest.raises(ValueError, match=message):

@@ -29,6 +29,7 @@ SPLITS = ("train", "heldout")
 def split_tasks(
     split: str = "train",
     names: list[str] | None = None,
+    exclude: list[str] | None = None,
     train_limit: int | None = None,
     val_limit: int | None = 64,
     tasks_dir: str | None = None,
@@ -36,7 +37,8 @@ def split_tasks(
     by_template: bool = False,
     descriptions_per_template: int = 10,
 ) -> list[TaskData]:
-    """The tasks of one side of the fixed split (optionally only `names`), as TaskData.
+    """The tasks of one side of the fixed split (optionally only `names`, or all but `exclude`:
+    how a recipe pins the task set it was trained on when the split later grows), as TaskData.
 
     Evaluation-only tasks (no training split, e.g. BBH) get no train examples, and their val
     completions are the reference answers: enough for a held-out validation loss. With
@@ -51,6 +53,10 @@ def split_tasks(
         if unknown := sorted(set(names) - set(chosen)):
             raise ValueError(f"--task-args names {unknown} are not {split} tasks of the split")
         chosen = [n for n in chosen if n in names]
+    if exclude is not None:
+        if unknown := sorted(set(exclude) - set(chosen)):
+            raise ValueError(f"--task-args exclude {unknown} are not chosen {split} tasks")
+        chosen = [n for n in chosen if n not in exclude]
     pack = resolve_data_dir(data_dir)
     tasks = []
     for name in chosen:
