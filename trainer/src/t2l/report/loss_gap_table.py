@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from statistics import fmean
+
+from t2l.report.bootstrap import margin_interval
+
 LOSS_GAP_SCHEMA = "t2l.description_loss_gap/v1"
 INTRO = (
     "Teacher-forced completion loss (nats/token) on the held-out tasks' validation examples, "
@@ -10,6 +14,11 @@ INTRO = (
     "scored continuously and paired per example, so small differences are visible. A positive "
     "excess means the description helps; [low, high] is the 95% interval of a paired, "
     "task-stratified bootstrap over examples."
+)
+PER_TASK_INTRO = (
+    "Per task, other − matched (nats/token; columns are the hypernetworks numbered above; "
+    "**bold**: the task's own 95% paired-bootstrap interval excludes zero). A training task "
+    "near a held-out one shows up in that task's row, where the average hides it."
 )
 
 
@@ -24,15 +33,36 @@ def _excess(gap: dict) -> str:
     return f"{_nats(gap['excess_loss'])} [{_nats(interval[0])}, {_nats(interval[1])}]"
 
 
+def _task_excess(losses: dict[str, list[float]] | None, task: str) -> str:
+    if not losses or not losses.get("matched"):
+        return "—"
+    other, matched = losses["other"], losses["matched"]
+    text = f"{fmean(other) - fmean(matched):+.3f}"
+    interval = margin_interval({task: other}, {task: matched}, [task], scale=1.0)
+    clear = interval is not None and (interval[0] > 0 or interval[1] < 0)
+    return f"**{text}**" if clear else text
+
+
+def _per_task_table(hypernets: dict) -> str:
+    tasks = list(dict.fromkeys(t for result in hypernets.values() for t in result["tasks"]))
+    numbers = " | ".join(str(i) for i in range(1, len(hypernets) + 1))
+    rows = [f"| task | {numbers} |", "|---|" + "---:|" * len(hypernets)]
+    for task in tasks:
+        cells = " | ".join(_task_excess(r["per_task"].get(task), task) for r in hypernets.values())
+        rows.append(f"| {task} | {cells} |")
+    return "\n".join(rows)
+
+
 def loss_gap_section(document: dict) -> str:
-    rows = ["| hypernetwork | trained | tasks | matched loss | other − matched | "
-            "random − matched |", "|---|---|---:|---:|---:|---:|"]
-    for label, result in document["hypernets"].items():
+    rows = ["| # | hypernetwork | trained | tasks | matched loss | other − matched | "
+            "random − matched |", "|---:|---|---|---:|---:|---:|---:|"]
+    for number, (label, result) in enumerate(document["hypernets"].items(), start=1):
         training = result.get("training") or {}
         trained = f"{training.get('mode', '?')}, {training.get('steps', '?')} steps"
         gaps = result["gap_over_matched"]
-        rows.append(f"| {label} (`{result['hypernet']}`) | {trained} | {len(result['tasks'])} | "
-                    f"{result['mean_loss']['matched']:.4f} | {_excess(gaps['other'])} | "
-                    f"{_excess(gaps['random'])} |")
+        rows.append(f"| {number} | {label} (`{result['hypernet']}`) | {trained} | "
+                    f"{len(result['tasks'])} | {result['mean_loss']['matched']:.4f} | "
+                    f"{_excess(gaps['other'])} | {_excess(gaps['random'])} |")
     return "\n\n".join(["## Description gap in held-out loss "
-                        "(`results/description_loss_gap.json`)", INTRO, "\n".join(rows)])
+                        "(`results/description_loss_gap.json`)", INTRO, "\n".join(rows),
+                        PER_TASK_INTRO, _per_task_table(document["hypernets"])])
