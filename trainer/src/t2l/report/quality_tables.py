@@ -95,7 +95,9 @@ def description_gap_section(bar: dict) -> str:
              "(`--mismatch-weight`, `t2l.sft_tasks.mismatch_hinge`): from scratch, or as a "
              "fine-tune of the plain SFT hypernetwork (`--init-from`). The template variant "
              "fine-tunes it on T0's prompt templates as tasks of their own, each described by "
-             "what it asks (`by_template`, `t2l.tasks.template_brief`).")
+             "what it asks (`by_template`, `t2l.tasks.template_brief`). The arithmetic variant "
+             "fine-tunes it the same way on the 33 T0 tasks plus six arithmetic word-problem "
+             "tasks, whose descriptions lie near held-out gsm8k's.")
     return "\n\n".join(["## Matched vs mismatched descriptions", intro, "\n".join(labels),
                         "\n".join(rows), "Per task (scores in %, gaps in points):",
                         "\n".join(per_task)])

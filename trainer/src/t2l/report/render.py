@@ -41,6 +41,7 @@ HEADLINE_SCHEMAS = {"reconstruction": (RECONSTRUCTION_SCHEMA, "t2l collect-run")
 EVAL_TITLES = {"eval_heldout_hinge": "Held-out tasks, SFT + mismatch hinge",
                "eval_heldout_hinge_warm": "Held-out tasks, SFT then hinge fine-tune",
                "eval_heldout_templates": "Held-out tasks, SFT then template-task fine-tune",
+               "eval_heldout_math": "Held-out tasks, SFT then fine-tune with arithmetic tasks",
                "eval_reconstruction": "Oracle LoRAs' own tasks (reconstruction)"}
 
 
