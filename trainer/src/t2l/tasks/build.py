@@ -103,20 +103,20 @@ def _to_eval(spec: TaskSpec, index: int, record: Record) -> EvalExample:
 
 
 def _completion(spec: TaskSpec, item: EvalExample) -> str:
-    if spec.completion_template is None and spec.answer_type == "number":
-        number = canonical_number(item.reference)
-        if number is None:
-            raise ValueError(
-                f"{spec.path}: answer {item.reference!r} of a number task is not a number "
-                "(set answer_type: text or fix answer_field)"
-            )
-        return number
-    if spec.completion_template is None:
+    if spec.completion_template is not None:
+        text = render(spec.completion_template, dict(item.record), spec.path)
+        for pattern in spec.completion_remove:
+            text = re.sub(pattern, "", text)
+        return _clean(spec, text)
+    if spec.answer_type != "number":
         return item.reference
-    text = render(spec.completion_template, dict(item.record), spec.path)
-    for pattern in spec.completion_remove:
-        text = re.sub(pattern, "", text)
-    return _clean(spec, text)
+    number = canonical_number(item.reference)
+    if number is None:
+        raise ValueError(
+            f"{spec.path}: answer {item.reference!r} of a number task is not a number "
+            "(set answer_type: text or fix answer_field)"
+        )
+    return number
 
 
 def _examples(spec: TaskSpec, items: list[EvalExample]) -> list[Example]:
