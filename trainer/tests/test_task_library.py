@@ -30,7 +30,8 @@ def data_dir():
 def test_split_is_valid_and_covers_the_library():
     split = load_split(SPLIT_FILE, LIBRARY)
     assert len(split.heldout) >= MIN_HELDOUT
-    assert set(split.train) | set(split.heldout) == set(LIBRARY)
+    assert set(split.train) | set(split.heldout) | set(split.dev) == set(LIBRARY)
+    assert len(split.dev) >= 3 and all(split.reasons[n] for n in split.dev)
     heldout_datasets = {LIBRARY[n].source.dataset for n in split.heldout}
     assert not heldout_datasets & {LIBRARY[n].source.dataset for n in split.train}
     assert {"bbh", "self_instruct_user"} <= set(split.never_train_datasets)
@@ -62,6 +63,11 @@ def raw_split():
         (lambda s: s.update(heldout=s["heldout"][:MIN_HELDOUT - 1]), "need >= 8"),
         (lambda s: s["heldout"].append({"name": "imdb", "reason": "x"}), "both train"),
         (lambda s: s["heldout"].append({"name": "piqa"}), "each heldout entry"),
+        (lambda s: s["dev"].append({"name": "bbh_navigate", "reason": "x"}),
+         "both held-out and development"),
+        (lambda s: s["dev"].append({"name": "imdb", "reason": "x"}), "both train and development"),
+        (lambda s: s["dev"].append(s["dev"][0]), "dev lists a task twice"),
+        (lambda s: s["dev"].append("bbh_hyperbaton"), "each dev entry"),
         (lambda s: s.update(never_train_datasets=["imdb"]), "evaluation-only"),
         (lambda s: s.update(schema="v0"), "schema"),
     ],

@@ -23,7 +23,7 @@ from t2l.tasks import (
     task_descriptions,
 )
 
-SPLITS = ("train", "heldout")
+SPLITS = ("train", "heldout", "dev")
 
 
 def split_tasks(

@@ -1,4 +1,9 @@
-"""The fixed train / held-out split of the task library (`trainer/tasks/split.yaml`)."""
+"""The fixed train / held-out / development split of the task library (`trainer/tasks/split.yaml`).
+
+Development tasks are never trained on and never reported: their loss chooses checkpoints
+(`t2l train-sft --keep-best dev_loss`), so that choice never looks at the held-out tasks the
+evaluation reports. Like held-out tasks, they come from datasets no training task uses.
+"""
 
 from __future__ import annotations
 
@@ -18,50 +23,67 @@ MIN_HELDOUT = 8
 class TaskSplit:
     train: tuple[str, ...]
     heldout: tuple[str, ...]
-    reasons: dict[str, str]  # held-out task -> why it is held out
+    reasons: dict[str, str]  # held-out or development task -> why it is kept out of training
     never_train_datasets: tuple[str, ...]  # upstream says: evaluation only
+    dev: tuple[str, ...] = ()
 
 
 def parse_split(raw: Any, library: dict[str, TaskSpec], path: str = "<memory>") -> TaskSplit:
     if not isinstance(raw, dict) or raw.get("schema") != SPLIT_SCHEMA:
         raise ValueError(f"{path}: a split file is a mapping with `schema: {SPLIT_SCHEMA}`")
-    unknown = sorted(set(raw) - {"schema", "train", "heldout", "never_train_datasets", "notes"})
-    if unknown:
+    known = {"schema", "train", "heldout", "dev", "never_train_datasets", "notes"}
+    if unknown := sorted(set(raw) - known):
         raise ValueError(f"{path}: unknown key(s) {unknown}")
     train = tuple(raw.get("train") or ())
-    heldout_entries = raw.get("heldout") or []
-    if not all(isinstance(e, dict) and set(e) == {"name", "reason"} for e in heldout_entries):
-        raise ValueError(f"{path}: each heldout entry is {{name: ..., reason: ...}}")
-    reasons = {e["name"]: str(e["reason"]) for e in heldout_entries}
-    heldout = tuple(reasons)
-    split = TaskSplit(train, heldout, reasons, tuple(raw.get("never_train_datasets") or ()))
+    heldout_reasons, dev_reasons = (_reasons(raw, key, path) for key in ("heldout", "dev"))
+    split = TaskSplit(
+        train,
+        tuple(heldout_reasons),
+        {**heldout_reasons, **dev_reasons},
+        tuple(raw.get("never_train_datasets") or ()),
+        tuple(dev_reasons),
+    )
     validate_split(split, library, path)
     return split
 
 
+def _reasons(raw: dict, key: str, path: str) -> dict[str, str]:
+    entries = raw.get(key) or []
+    if not all(isinstance(e, dict) and set(e) == {"name", "reason"} for e in entries):
+        raise ValueError(f"{path}: each {key} entry is {{name: ..., reason: ...}}")
+    names = [e["name"] for e in entries]
+    if len(set(names)) != len(names):
+        raise ValueError(f"{path}: {key} lists a task twice")
+    return {e["name"]: str(e["reason"]) for e in entries}
+
+
 def validate_split(split: TaskSplit, library: dict[str, TaskSpec], path: str) -> None:
-    for name in (*split.train, *split.heldout):
+    for name in (*split.train, *split.heldout, *split.dev):
         if name not in library:
             raise ValueError(f"{path}: task {name!r} has no spec in the task library")
-    for group, names in (("train", split.train), ("heldout", split.heldout)):
-        if len(set(names)) != len(names):
-            raise ValueError(f"{path}: {group} lists a task twice")
-    both = sorted(set(split.train) & set(split.heldout))
-    if both:
-        raise ValueError(f"{path}: {both} are both train and held-out")
+    if len(set(split.train)) != len(split.train):
+        raise ValueError(f"{path}: train lists a task twice")
+    for (group_a, a), (group_b, b) in (
+        (("train", split.train), ("held-out", split.heldout)),
+        (("train", split.train), ("development", split.dev)),
+        (("held-out", split.heldout), ("development", split.dev)),
+    ):
+        if both := sorted(set(a) & set(b)):
+            raise ValueError(f"{path}: {both} are both {group_a} and {group_b}")
     if len(split.heldout) < MIN_HELDOUT:
         raise ValueError(f"{path}: {len(split.heldout)} held-out tasks; need >= {MIN_HELDOUT}")
     untrainable = [n for n in split.train if not library[n].trainable]
     if untrainable:
         raise ValueError(f"{path}: train tasks {untrainable} have no split.train in their spec")
     train_datasets = {library[n].source.dataset: n for n in split.train}
-    for name in split.heldout:
-        dataset = library[name].source.dataset
-        if dataset in train_datasets:
-            raise ValueError(
-                f"{path}: held-out task {name} comes from dataset {dataset!r}, which the "
-                f"training task {train_datasets[dataset]} also uses"
-            )
+    for kind, names in (("held-out", split.heldout), ("development", split.dev)):
+        for name in names:
+            dataset = library[name].source.dataset
+            if dataset in train_datasets:
+                raise ValueError(
+                    f"{path}: {kind} task {name} comes from dataset {dataset!r}, which the "
+                    f"training task {train_datasets[dataset]} also uses"
+                )
     for dataset in split.never_train_datasets:
         if dataset in train_datasets:
             raise ValueError(
