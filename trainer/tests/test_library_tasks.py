@@ -23,6 +23,15 @@ def test_by_template_partitions_a_dataset_into_its_templates():
     assert {e.prompt for t in templates for e in t.val} == {e.prompt for e in pooled.val}
     # Each says what its template asks; two pairs ask the same with the text in another order.
     assert len({t.descriptions[0] for t in templates}) == 5
+    # ...and names its dataset, which `--balance-by dataset` draws by.
+    assert {t.source_dataset for t in templates} == {"ag_news"} and pooled.dataset is None
+
+
+def test_dev_tasks_are_evaluation_only_bbh_tasks_kept_apart_from_heldout():
+    dev = split_tasks("dev", val_limit=2)
+    heldout = {t.name for t in split_tasks("heldout", val_limit=1)}
+    assert len(dev) == 5 and not {t.name for t in dev} & heldout
+    assert all(t.name.startswith("bbh_") and not t.train and len(t.val) == 2 for t in dev)
 
 
 def test_exclude_pins_a_recipe_to_the_tasks_it_was_trained_on():

@@ -1,17 +1,20 @@
 import json
+import shutil
+from itertools import pairwise
 
 import pytest
 import torch
 from conftest import make_encoder, make_llama, make_tokenizer
 from synthetic_tasks import RECIPE_SETTINGS, make_tasks
 
+from t2l.best_checkpoint import BEST_FOLDER
 from t2l.checkpoint import load_hypernet
 from t2l.recipe_config import SFTConfig
 from t2l.recipes.train_sft import train_sft
 from t2l.run_dir import read_metrics
 
 
-def run(tmp_path, name, tasks, heldout=None, **overrides):
+def run(tmp_path, name, tasks, heldout=None, dev=None, **overrides):
     settings = {
         **RECIPE_SETTINGS,
         "tasks": "given-in-memory",
@@ -30,6 +33,7 @@ def run(tmp_path, name, tasks, heldout=None, **overrides):
         encoder=make_encoder(),
         tasks=tasks,
         heldout_tasks=heldout,
+        dev_tasks=dev,
     )
 
 
@@ -103,6 +107,10 @@ def test_refuses_to_overwrite_or_resume_a_different_run(tmp_path):
         ({"device": "tpu"}, "--device"),
         ({"mismatch_weight": -1.0}, "--mismatch-weight"),
         ({"mismatch_margin": 0.0}, "--mismatch-margin"),
+        ({"balance_by": "template"}, "--balance-by must be one of"),
+        ({"keep_best": "train_loss"}, "--keep-best must be one of"),
+        ({"keep_best": "heldout_loss"}, "--keep-best heldout_loss would choose .* --dev-tasks"),
+        ({"keep_best": "dev_loss"}, "--keep-best dev_loss needs --dev-tasks"),
     ],
 )
 def test_bad_config_names_the_flag(overrides, flag):
@@ -160,3 +168,53 @@ def test_init_from_refuses_another_architecture(tmp_path, overrides, message):
 def test_init_from_refuses_a_folder_that_is_no_hypernetwork(tmp_path):
     with pytest.raises(ValueError, match="not a hypernet checkpoint directory"):
         run(tmp_path, "tuned", make_tasks(["reverse"]), init_from=str(tmp_path))
+
+
+def same_weights(folder_a, folder_b) -> bool:
+    a, b = load_hypernet(folder_a)[0].state_dict(), load_hypernet(folder_b)[0].state_dict()
+    return all(torch.equal(a[key], b[key]) for key in a)
+
+
+def test_keep_best_keeps_the_weights_of_the_lowest_dev_loss(tmp_path):
+    tasks, dev = make_tasks(["reverse", "upper"]), make_tasks(["double", "first"])
+    settings = {"max_steps": 5, "eval_every": 1, "save_every": 1, "keep_checkpoints": 5,
+                "lr": 3e-2, "keep_best": "dev_loss", "dev_tasks": "given-in-memory"}
+    run(tmp_path, "full", tasks, dev=dev, **settings)
+    evals = {m["step"]: m["dev_loss"] for m in read_metrics(tmp_path / "full") if "dev_loss" in m}
+    assert sorted(evals) == [1, 2, 3, 4, 5]
+    best_step = min(evals, key=evals.get)
+    assert best_step < 5  # at this learning rate dev loss bottoms out early: a real selection
+    selected = load_hypernet(tmp_path / "full" / BEST_FOLDER)[1]["training"]["selected_by"]
+    assert selected == {"metric": "dev_loss", "value": evals[best_step], "step": best_step}
+    assert same_weights(tmp_path / "full" / BEST_FOLDER,
+                        tmp_path / "full" / "checkpoints" / f"step-{best_step:08d}")
+    improvements = [m["step"] for m in read_metrics(tmp_path / "full") if m.get("event") == "best"]
+    assert improvements[0] == 1 and improvements[-1] == best_step
+    assert all(evals[b] < evals[a] for a, b in pairwise(improvements))
+    # A run resumed after every step keeps the same best (its record survives the restarts).
+    for stop in range(1, 5):
+        run(tmp_path, "split", tasks, dev=dev, stop_at_step=stop, resume=stop > 1, **settings)
+    run(tmp_path, "split", tasks, dev=dev, resume=True, **settings)
+    assert same_weights(tmp_path / "split" / BEST_FOLDER, tmp_path / "full" / BEST_FOLDER)
+    assert load_hypernet(tmp_path / "split" / BEST_FOLDER)[1]["training"]["selected_by"] == selected
+    # Killed after step 4's evaluation, as if steps 3 and 4 were never checkpointed.
+    run(tmp_path, "killed", tasks, dev=dev, stop_at_step=4, **settings)
+    for step in (3, 4):
+        shutil.rmtree(tmp_path / "killed" / "checkpoints" / f"step-{step:08d}")
+    run(tmp_path, "killed", tasks, dev=dev, resume=True, **settings)
+    assert same_weights(tmp_path / "killed" / BEST_FOLDER, tmp_path / "full" / BEST_FOLDER)
+
+
+def test_keep_best_counts_a_warm_starts_own_weights(tmp_path):
+    tasks = make_tasks(["reverse", "upper"])
+    source = run(tmp_path, "source", tasks)
+    run(tmp_path, "tuned", tasks, init_from=str(source), max_steps=1, keep_best="val_loss")
+    first = next(m for m in read_metrics(tmp_path / "tuned") if m.get("event") == "best")
+    assert first["step"] == 0
+    assert {m["step"] for m in read_metrics(tmp_path / "tuned") if "val_loss" in m} == {0, 1}
+
+
+def test_keep_best_refuses_a_metric_the_run_does_not_log(tmp_path):
+    with pytest.raises(ValueError, match="--keep-best dev_loss: the evaluation logged no dev_loss"):
+        run(tmp_path, "a", make_tasks(["reverse"]), dev=[], dev_tasks="given-in-memory",
+            keep_best="dev_loss")

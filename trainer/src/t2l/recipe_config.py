@@ -15,6 +15,8 @@ from t2l.targets import DEFAULT_TARGET_MODULES, TargetSpec
 
 DEFAULT_BASE_MODEL = "HuggingFaceTB/SmolLM2-135M-Instruct"
 DEFAULT_EMBEDDING_CACHE = "~/.cache/t2l/embeddings"
+BALANCE_BY = ("task", "dataset")
+KEEP_BEST_METRICS = (None, "val_loss", "dev_loss")
 
 
 def is_device_name(name: str) -> bool:
@@ -178,12 +180,49 @@ class SFTConfig(RunFields, TaskFields, HypernetFields, LoRAFields):
         },
     )
 
+    balance_by: str = field(
+        default="task",
+        metadata={
+            "help": "draw training samples evenly by task, or by dataset (the prompt-template "
+            "tasks of one dataset share its turn)"
+        },
+    )
+    dev_tasks: str | None = field(
+        default=None,
+        metadata={
+            "help": "development tasks, never trained on, whose loss (dev_loss) may choose the "
+            "kept checkpoint; same forms as --tasks"
+        },
+    )
+    dev_task_args: dict = field(default_factory=dict)
+    keep_best: str | None = field(
+        default=None,
+        metadata={
+            "help": "also keep <out-dir>/best, the hypernetwork with the lowest val_loss or "
+            "dev_loss seen at an evaluation"
+        },
+    )
+
     def __post_init__(self) -> None:
         self.validate_run()
         self.validate_tasks()
         self.validate_lora()
         _require(self.mismatch_weight >= 0, "--mismatch-weight must be >= 0")
         _require(self.mismatch_margin > 0, "--mismatch-margin must be > 0")
+        _require(self.balance_by in BALANCE_BY, f"--balance-by must be one of {BALANCE_BY}")
+        _require(
+            self.keep_best != "heldout_loss",
+            "--keep-best heldout_loss would choose the checkpoint on the held-out tasks the "
+            "evaluation reports; set --dev-tasks and use dev_loss",
+        )
+        _require(
+            self.keep_best in KEEP_BEST_METRICS,
+            f"--keep-best must be one of {[m for m in KEEP_BEST_METRICS if m]} or unset",
+        )
+        _require(
+            self.keep_best != "dev_loss" or bool(self.dev_tasks),
+            "--keep-best dev_loss needs --dev-tasks",
+        )
 
 
 @dataclass(frozen=True)

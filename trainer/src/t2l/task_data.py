@@ -24,12 +24,21 @@ class TaskData:
     descriptions: list[str]
     train: list[Example] = field(default_factory=list)
     val: list[Example] = field(default_factory=list)
+    # The source dataset when several tasks share one (a T0 dataset split into its prompt
+    # templates); None: the task is its own dataset. `--balance-by dataset` draws by this.
+    dataset: str | None = None
 
     def __post_init__(self) -> None:
         if not self.name:
             raise ValueError("a task needs a non-empty name")
         if not self.descriptions or not all(d.strip() for d in self.descriptions):
             raise ValueError(f"task {self.name!r} needs at least one non-blank description")
+        if self.dataset is not None and not self.dataset:
+            raise ValueError(f"task {self.name!r}: dataset is a non-empty name or None")
+
+    @property
+    def source_dataset(self) -> str:
+        return self.dataset or self.name
 
     def to_dict(self) -> dict:
         return {
@@ -37,6 +46,7 @@ class TaskData:
             "descriptions": list(self.descriptions),
             "train": [vars(e) for e in self.train],
             "val": [vars(e) for e in self.val],
+            **({"dataset": self.dataset} if self.dataset is not None else {}),
         }
 
     @classmethod
@@ -46,6 +56,7 @@ class TaskData:
             descriptions=list(data["descriptions"]),
             train=[Example(**e) for e in data.get("train", [])],
             val=[Example(**e) for e in data.get("val", [])],
+            dataset=data.get("dataset"),
         )
 
 

@@ -1,8 +1,12 @@
 """Which (task, description, example) each training sample uses.
 
-Tasks are drawn evenly: rounds over a fresh shuffle of all tasks, so every task appears once per
-round whatever its size. Each sample takes one random description paraphrase and one random
-training example of its task. The whole state is plain JSON, for exact resume.
+Draws are balanced over groups: rounds over a fresh shuffle of all groups, so every group
+appears once per round whatever its size, and a group of several tasks gives one of them at
+random. By default each task is its own group (tasks drawn evenly); grouping the prompt-template
+tasks of one dataset (`--balance-by dataset`) weights datasets evenly instead, so a dataset
+split into twenty templates is not drawn twenty times as often as one that is not. Each sample
+takes one random description paraphrase and one random training example of its task. The whole
+state is plain JSON, for exact resume.
 """
 
 from __future__ import annotations
@@ -19,11 +23,24 @@ class Pick:
 
 
 class TaskSampler:
-    def __init__(self, num_descriptions: list[int], num_examples: list[int], seed: int) -> None:
+    def __init__(
+        self,
+        num_descriptions: list[int],
+        num_examples: list[int],
+        seed: int,
+        groups: list[str] | None = None,
+    ) -> None:
+        """`groups[i]`: the group task i belongs to (None: every task its own group)."""
         if not num_examples or min(num_examples) < 1 or min(num_descriptions) < 1:
             raise ValueError("every training task needs at least one description and one example")
+        if groups is not None and len(groups) != len(num_examples):
+            raise ValueError(f"{len(groups)} group names for {len(num_examples)} tasks")
         self.num_descriptions = num_descriptions
         self.num_examples = num_examples
+        members: dict[str, list[int]] = {}
+        for task, group in enumerate(groups or range(len(num_examples))):
+            members.setdefault(str(group), []).append(task)
+        self.groups = list(members.values())  # group index -> its task indices
         self.rng = random.Random(seed)
         self.queue: list[int] = []
 
@@ -31,9 +48,11 @@ class TaskSampler:
         picks = []
         for _ in range(batch_size):
             if not self.queue:
-                self.queue = list(range(len(self.num_examples)))
+                self.queue = list(range(len(self.groups)))
                 self.rng.shuffle(self.queue)
-            task = self.queue.pop()
+            members = self.groups[self.queue.pop()]
+            # A one-task group draws nothing, so ungrouped runs keep their random stream.
+            task = members[self.rng.randrange(len(members))] if len(members) > 1 else members[0]
             picks.append(
                 Pick(
                     task,

@@ -1,9 +1,10 @@
 """`t2l train-sft`: train the hypernetwork end to end through the frozen base model.
 
-Each step samples tasks evenly, one random description paraphrase and one training example per
-sample; the hypernetwork turns each description's embedding into that sample's LoRA, and the
-loss is the completion-only LM loss of the base model carrying those LoRAs. Validation covers
-the training tasks' val splits and held-out tasks never trained on.
+Each step samples tasks (or datasets, `--balance-by`) evenly, one random description paraphrase
+and one training example per sample; the hypernetwork turns each description's embedding into
+that sample's LoRA, and the loss is the completion-only LM loss of the base model carrying those
+LoRAs. Validation covers the training tasks' val splits, held-out tasks never trained on, and
+development tasks (never trained on either) whose loss may pick the kept `best` hypernetwork.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from pathlib import Path
 
 from torch import nn
 
+from t2l.best_checkpoint import BestCheckpoint
 from t2l.checkpoint import load_hypernet, save_hypernet
 from t2l.config_io import run_dir_for
 from t2l.embedding_table import DescriptionEncoder, load_task_encoder
@@ -43,6 +45,7 @@ def train_sft(
     encoder: DescriptionEncoder | None = None,
     tasks: list[TaskData] | None = None,
     heldout_tasks: list[TaskData] | None = None,
+    dev_tasks: list[TaskData] | None = None,
 ) -> Path:
     """Run (or resume) SFT; returns the final hypernetwork folder. Components may be passed in
     (tests, notebooks); otherwise they are loaded as the config says."""
@@ -70,15 +73,19 @@ def train_sft(
         heldout_tasks = load_tasks(
             config.heldout_tasks, config.heldout_task_args, "--heldout-tasks"
         )
+    if dev_tasks is None and config.dev_tasks:
+        dev_tasks = load_tasks(config.dev_tasks, config.dev_task_args, "--dev-tasks")
     train_set = prepare_tasks(tasks, tokenizer, encoder, config.max_length, config.max_val_examples)
-    heldout_set = prepare_tasks(
-        heldout_tasks or [], tokenizer, encoder, config.max_length, config.max_val_examples
+    heldout_set, dev_set = (
+        prepare_tasks(extra or [], tokenizer, encoder, config.max_length, config.max_val_examples)
+        for extra in (heldout_tasks, dev_tasks)
     )
     require_training_examples(train_set)
     sampler = TaskSampler(
         [len(t.description_embeddings) for t in train_set],
         [len(t.train) for t in train_set],
         config.seed,
+        [t.source_dataset for t in tasks] if config.balance_by == "dataset" else None,
     )
 
     def validate() -> dict[str, float]:
@@ -87,7 +94,7 @@ def train_sft(
             base,
             hypernet,
             hypernet.scaling,
-            {"val_loss": train_set, "heldout_loss": heldout_set},
+            {"val_loss": train_set, "heldout_loss": heldout_set, "dev_loss": dev_set},
             config.batch_size,
         )
 
@@ -96,6 +103,7 @@ def train_sft(
         hypernet.parameters(), config.lr, config.weight_decay, config.warmup_steps, config.max_steps
     )
     step, last_val = 0, {}
+    best = BestCheckpoint(run.root, config.keep_best) if config.keep_best else None
     started_from = None  # a warm start's source, recorded in every checkpoint's meta
     if resume_from is not None:
         resumed, resumed_meta = load_hypernet(resume_from, expect_targets=targets)
@@ -104,6 +112,8 @@ def train_sft(
         step = resume_from_checkpoint(
             resume_from, optimizer=optimizer, scheduler=scheduler, sampler=sampler, run=run
         )
+        if best is not None:
+            best.restore(step)
     else:
         start = {
             "step": 0,
@@ -117,7 +127,8 @@ def train_sft(
             source_meta = warm_start(hypernet, config.init_from, encoder)
             started_from = {"path": config.init_from, "training": source_meta.get("training")}
             start["init_from"] = started_from
-            start.update(validate())
+            last_val = validate()
+            start.update(last_val)
         run.log(start)
 
     def meta() -> dict:
@@ -130,6 +141,17 @@ def train_sft(
         save_hypernet(folder, hypernet, meta())
         save_train_state(folder, step, optimizer, scheduler, sampler)
 
+    def offer_best() -> None:
+        def write_best(folder: Path, selected_by: dict) -> None:
+            best_meta = meta()
+            best_meta["training"]["selected_by"] = selected_by
+            save_hypernet(folder, hypernet, best_meta)
+
+        if best is not None and best.offer(step, last_val, write_best):
+            run.log({"step": step, "event": "best", best.metric: best.value})
+
+    if step == 0 and last_val:  # a warm start's own weights are the first candidate
+        offer_best()
     while config.running(step):
         step += 1
         hypernet.train()
@@ -148,6 +170,7 @@ def train_sft(
         if config.eval_due(step):
             last_val = validate()
             run.log({"step": step, "split": "val", **last_val})
+            offer_best()
         if config.save_due(step):
             run.save_checkpoint(step, write_checkpoint, config.keep_checkpoints)
 

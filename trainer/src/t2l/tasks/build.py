@@ -230,5 +230,6 @@ def build_template_tasks(
             descriptions=descriptions,
             train=train[:train_limit],
             val=_examples(spec, val_items[:val_limit]),
+            dataset=spec.name,
         ))
     return tasks
