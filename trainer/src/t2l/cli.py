@@ -20,6 +20,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "t2l.embed_table_cli",
     "t2l.report.cli",
     "t2l.report.collect_cli",
+    "t2l.report.fine_tune_cli",
 )
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 
@@ -12,6 +12,7 @@ class MetricsLog:
     start: dict  # the `"event": "start"` record: parameter counts, targets, library
     train: list[dict]  # {"step", "split": "train", "loss", "grad_norm", "lr", "time"}
     val: list[dict]  # {"step", "split": "val", "val_loss", ["heldout_loss"], "time"}
+    events: list[dict] = field(default_factory=list)  # other events, e.g. `best` (--keep-best)
 
     @property
     def wall_s(self) -> float:
@@ -29,7 +30,7 @@ def read_metrics(run_dir: Path, hint: str) -> MetricsLog:
     # Each record is written with its newline in one call: text after the last newline is a
     # record cut short by a kill (the pipeline kills jobs at their deadline), not a bad line.
     lines.pop()
-    start, train, val = None, [], []
+    start, train, val, events = None, [], [], []
     for number, line in enumerate(lines, start=1):
         if not line.strip():
             continue
@@ -44,9 +45,11 @@ def read_metrics(run_dir: Path, hint: str) -> MetricsLog:
             train.append(record)
         elif record.get("split") == "val":
             val.append(record)
+        elif "event" in record:
+            events.append(record)
     if start is None:
         raise ValueError(f"{path} has no start event (a run's first line); {hint}")
-    return MetricsLog(start=start, train=train, val=val)
+    return MetricsLog(start=start, train=train, val=val, events=events)
 
 
 def read_json_object(path: Path, hint: str) -> dict:

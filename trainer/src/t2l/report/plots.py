@@ -80,3 +80,35 @@ def training_curves_plot(curves: dict, path: Path) -> Path:
     figure.savefig(path, metadata={"Software": None})
     plt.close(figure)
     return path
+
+
+def fine_tune_plot(document: dict, path: Path) -> Path:
+    """Held-out and development loss against step, one line per fine-tune; a star marks the
+    checkpoint each run kept."""
+    metrics = ("heldout_loss", "dev_loss")
+    figure, grid = plt.subplots(1, len(metrics), figsize=(5.2 * len(metrics), 3.6), dpi=110,
+                                squeeze=False)
+    for axes, metric in zip(grid.flat, metrics, strict=True):
+        for label, run in document["runs"].items():
+            evals = run["evals"]
+            points = [(s, v) for s, v in zip(evals["step"], evals[metric], strict=True)
+                      if v is not None]
+            if not points:
+                continue
+            line, = axes.plot(*zip(*points, strict=True), marker="o", markersize=3, label=label)
+            kept = (run["best"] or {}).get("step")
+            if kept in dict(points):
+                axes.plot([kept], [dict(points)[kept]], marker="*", markersize=12,
+                          color=line.get_color())
+        axes.set_title(metric.replace("_", " ") + " (★ kept checkpoint)", fontsize=9)
+        axes.set_xlabel("step", fontsize=8)
+        axes.set_ylabel("loss (nats/token)", fontsize=8)
+        axes.tick_params(labelsize=7)
+        axes.grid(alpha=0.3)
+        if axes.get_legend_handles_labels()[0]:
+            axes.legend(fontsize=6)
+    figure.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    figure.savefig(path, metadata={"Software": None})
+    plt.close(figure)
+    return path

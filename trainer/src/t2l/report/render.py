@@ -2,7 +2,8 @@
 
 Headline sections come first, each only when its documents exist: the quality bar and the
 description gaps (computed here, also written to `quality_bar.json` for the README summary),
-the description gaps in held-out loss, the reconstruction table and the training curves. Then
+the description gaps in held-out loss, the reconstruction table, the training curves and the
+fine-tune curves. Then
 every document in turn: evaluations as tables with per-task bars, anything else as a key/value
 table.
 """
@@ -14,8 +15,10 @@ import os
 from pathlib import Path
 
 from t2l.report.curves_table import training_curves_section
+from t2l.report.fine_tune_curves import FINE_TUNE_SCHEMA
+from t2l.report.fine_tune_table import fine_tune_section
 from t2l.report.loss_gap_table import LOSS_GAP_SCHEMA, loss_gap_section
-from t2l.report.plots import eval_heldout_plot, training_curves_plot
+from t2l.report.plots import eval_heldout_plot, fine_tune_plot, training_curves_plot
 from t2l.report.quality_bar import quality_bar
 from t2l.report.quality_tables import description_gap_section, quality_bar_section
 from t2l.report.reconstruction import RECONSTRUCTION_SCHEMA
@@ -37,6 +40,7 @@ QUALITY_BAR = "quality_bar"  # written here, so never read back as an input
 # Documents with a headline section of their own: the schema each must carry, and its writer.
 HEADLINE_SCHEMAS = {"reconstruction": (RECONSTRUCTION_SCHEMA, "t2l collect-run"),
                     "training_curves": (CURVES_SCHEMA, "t2l collect-run"),
+                    "fine_tune_curves": (FINE_TUNE_SCHEMA, "t2l collect-curves"),
                     "description_loss_gap": (LOSS_GAP_SCHEMA, "t2l loss-gap")}
 EVAL_TITLES = {"eval_heldout_hinge": "Held-out tasks, SFT + mismatch hinge",
                "eval_heldout_hinge_warm": "Held-out tasks, SFT then hinge fine-tune",
@@ -95,6 +99,11 @@ def headline_sections(documents: dict[str, dict], results_dir: Path, output: Pat
         written.append(png)
         sections.append(training_curves_section(documents["training_curves"],
                                                 os.path.relpath(png, output.parent)))
+    if "fine_tune_curves" in documents:
+        png = fine_tune_plot(documents["fine_tune_curves"], results_dir / "fine_tune_curves.png")
+        written.append(png)
+        sections.append(fine_tune_section(documents["fine_tune_curves"],
+                                          os.path.relpath(png, output.parent)))
     return sections, written
 
 
