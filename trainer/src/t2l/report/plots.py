@@ -83,24 +83,25 @@ def training_curves_plot(curves: dict, path: Path) -> Path:
 
 
 def fine_tune_plot(document: dict, path: Path) -> Path:
-    """Held-out and development loss against step, one line per fine-tune; a star marks the
-    checkpoint each run kept."""
+    """Held-out and development loss against step, one line per fine-tune (one colour per run in
+    both panels); a star marks the checkpoint `--keep-best` kept."""
     metrics = ("heldout_loss", "dev_loss")
     figure, grid = plt.subplots(1, len(metrics), figsize=(5.2 * len(metrics), 3.6), dpi=110,
                                 squeeze=False)
     for axes, metric in zip(grid.flat, metrics, strict=True):
-        for label, run in document["runs"].items():
+        for index, (label, run) in enumerate(document["runs"].items()):
             evals = run["evals"]
             points = [(s, v) for s, v in zip(evals["step"], evals[metric], strict=True)
                       if v is not None]
             if not points:
                 continue
-            line, = axes.plot(*zip(*points, strict=True), marker="o", markersize=3, label=label)
+            color = f"C{index % 10}"
+            axes.plot(*zip(*points, strict=True), marker="o", markersize=3, label=label,
+                      color=color)
             kept = (run["best"] or {}).get("step")
             if kept in dict(points):
-                axes.plot([kept], [dict(points)[kept]], marker="*", markersize=12,
-                          color=line.get_color())
-        axes.set_title(metric.replace("_", " ") + " (★ kept checkpoint)", fontsize=9)
+                axes.plot([kept], [dict(points)[kept]], marker="*", markersize=12, color=color)
+        axes.set_title(metric.replace("_", " ") + " (★ kept by --keep-best)", fontsize=9)
         axes.set_xlabel("step", fontsize=8)
         axes.set_ylabel("loss (nats/token)", fontsize=8)
         axes.tick_params(labelsize=7)

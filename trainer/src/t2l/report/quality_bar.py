@@ -25,6 +25,8 @@ GAP_VARIANTS = {
     "eval_heldout_hinge_warm": ("hinge_warm", "SFT, then fine-tuned with the hinge"),
     "eval_heldout_templates": ("templates", "SFT, then fine-tuned on 276 template tasks"),
     "eval_heldout_math": ("math", "SFT, then fine-tuned with six arithmetic tasks added"),
+    "eval_heldout_mixed": ("mixed", "SFT, then fine-tuned on templates plus arithmetic by "
+                           "dataset, kept by dev loss"),
 }
 DIGITS = 4
 

@@ -46,6 +46,8 @@ EVAL_TITLES = {"eval_heldout_hinge": "Held-out tasks, SFT + mismatch hinge",
                "eval_heldout_hinge_warm": "Held-out tasks, SFT then hinge fine-tune",
                "eval_heldout_templates": "Held-out tasks, SFT then template-task fine-tune",
                "eval_heldout_math": "Held-out tasks, SFT then fine-tune with arithmetic tasks",
+               "eval_heldout_mixed": "Held-out tasks, SFT then templates + arithmetic, kept by "
+                                     "dev loss",
                "eval_reconstruction": "Oracle LoRAs' own tasks (reconstruction)"}
 
 
