@@ -214,7 +214,7 @@ def test_keep_best_counts_a_warm_starts_own_weights(tmp_path):
     assert {m["step"] for m in read_metrics(tmp_path / "tuned") if "val_loss" in m} == {0, 1}
 
 
-def test_keep_best_refuses_a_metric_the_run_does_not_log(tmp_path):
-    with pytest.raises(ValueError, match="--keep-best dev_loss: the evaluation logged no dev_loss"):
+def test_keep_best_refuses_a_metric_without_validation_examples_before_training(tmp_path):
+    with pytest.raises(ValueError, match="--keep-best dev_loss: its tasks have no validation"):
         run(tmp_path, "a", make_tasks(["reverse"]), dev=[], dev_tasks="given-in-memory",
             keep_best="dev_loss")

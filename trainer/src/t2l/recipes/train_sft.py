@@ -88,14 +88,17 @@ def train_sft(
         [t.source_dataset for t in tasks] if config.balance_by == "dataset" else None,
     )
 
+    validation_sets = {"val_loss": train_set, "heldout_loss": heldout_set, "dev_loss": dev_set}
+    if config.keep_best and not any(t.val for t in validation_sets[config.keep_best]):
+        raise ValueError(
+            f"--keep-best {config.keep_best}: its tasks have no validation examples, so nothing "
+            "would ever be kept; give tasks with a val split (or raise --max-val-examples)"
+        )
+
     def validate() -> dict[str, float]:
         hypernet.eval()
         return validation_losses(
-            base,
-            hypernet,
-            hypernet.scaling,
-            {"val_loss": train_set, "heldout_loss": heldout_set, "dev_loss": dev_set},
-            config.batch_size,
+            base, hypernet, hypernet.scaling, validation_sets, config.batch_size
         )
 
     # Optimizer, schedule, and the state to resume from.
@@ -122,6 +125,7 @@ def train_sft(
             "targets": targets.to_dict(),
             "train_tasks": len(train_set),
             "heldout_tasks": len(heldout_set),
+            "dev_tasks": len(dev_set),
         }
         if config.init_from:
             source_meta = warm_start(hypernet, config.init_from, encoder)

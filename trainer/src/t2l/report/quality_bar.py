@@ -27,6 +27,7 @@ GAP_VARIANTS = {
     "eval_heldout_math": ("math", "SFT, then fine-tuned with six arithmetic tasks added"),
     "eval_heldout_mixed": ("mixed", "SFT, then fine-tuned on templates plus arithmetic by "
                            "dataset, kept by dev loss"),
+    "eval_heldout_mixed_final": ("mixed_final", "the same fine-tune's last step"),
 }
 DIGITS = 4
 

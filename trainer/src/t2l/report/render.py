@@ -48,6 +48,8 @@ EVAL_TITLES = {"eval_heldout_hinge": "Held-out tasks, SFT + mismatch hinge",
                "eval_heldout_math": "Held-out tasks, SFT then fine-tune with arithmetic tasks",
                "eval_heldout_mixed": "Held-out tasks, SFT then templates + arithmetic, kept by "
                                      "dev loss",
+               "eval_heldout_mixed_final": "Held-out tasks, SFT then templates + arithmetic, last "
+                                           "step",
                "eval_reconstruction": "Oracle LoRAs' own tasks (reconstruction)"}
 
 
