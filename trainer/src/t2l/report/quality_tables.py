@@ -97,7 +97,10 @@ def description_gap_section(bar: dict) -> str:
              "fine-tunes it on T0's prompt templates as tasks of their own, each described by "
              "what it asks (`by_template`, `t2l.tasks.template_brief`). The arithmetic variant "
              "fine-tunes it the same way on the 33 T0 tasks plus six arithmetic word-problem "
-             "tasks, whose descriptions lie near held-out gsm8k's.")
+             "tasks, whose descriptions lie near held-out gsm8k's. The mixed variant trains on "
+             "both at once, drawing the 39 datasets evenly (`--balance-by dataset`), and keeps "
+             "the checkpoint with the lowest loss on five development tasks that are neither "
+             "trained on nor reported (`--keep-best dev_loss`).")
     return "\n\n".join(["## Matched vs mismatched descriptions", intro, "\n".join(labels),
                         "\n".join(rows), "Per task (scores in %, gaps in points):",
                         "\n".join(per_task)])
