@@ -30,6 +30,11 @@ def evaluations(log: MetricsLog) -> dict:
     return columns
 
 
+def eval_points(evals: dict, metric: str) -> list[tuple[int, float]]:
+    """(step, value) of the evaluations of an `evaluations` document that logged `metric`."""
+    return [(s, v) for s, v in zip(evals["step"], evals[metric], strict=True) if v is not None]
+
+
 def kept_best(log: MetricsLog) -> dict | None:
     """The last `best` event: the checkpoint `<out>/best` holds, or None without --keep-best."""
     best = [e for e in log.events if e.get("event") == "best"]

@@ -3,16 +3,13 @@ and which checkpoint was kept."""
 
 from __future__ import annotations
 
+from t2l.report.fine_tune_curves import eval_points
 from t2l.report.tables import format_value
-
-
-def _points(evals: dict, metric: str) -> list[tuple[int, float]]:
-    return [(s, v) for s, v in zip(evals["step"], evals[metric], strict=True) if v is not None]
 
 
 def _course(evals: dict, metric: str) -> str:
     """first → lowest (at step) → last, or — when the run never logged `metric`."""
-    points = _points(evals, metric)
+    points = eval_points(evals, metric)
     if not points:
         return "—"
     low_step, low = min(points, key=lambda p: p[1])
@@ -21,7 +18,7 @@ def _course(evals: dict, metric: str) -> str:
 
 
 def _at(evals: dict, metric: str, step: int) -> str:
-    values = dict(_points(evals, metric))
+    values = dict(eval_points(evals, metric))
     return format_value(values[step]) if step in values else "—"
 
 

@@ -9,6 +9,17 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402  (the backend must be chosen first)
 
+from t2l.report.fine_tune_curves import eval_points  # noqa: E402
+
+
+def _save(figure: plt.Figure, path: Path) -> Path:
+    figure.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    # Fixed metadata so regenerating unchanged results gives identical bytes.
+    figure.savefig(path, metadata={"Software": None})
+    plt.close(figure)
+    return path
+
 
 def eval_heldout_plot(document: dict, path: Path, title: str = "Held-out tasks") -> Path:
     """Grouped bars: one group per evaluated task plus the average, one bar per method."""
@@ -28,12 +39,7 @@ def eval_heldout_plot(document: dict, path: Path, title: str = "Held-out tasks")
     axes.set_title(f"{title}, {document.get('base_model', '')} ({label})", fontsize=10)
     axes.legend(fontsize=7, ncol=2)
     axes.grid(axis="y", alpha=0.3)
-    figure.tight_layout()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    # Fixed metadata so regenerating unchanged results gives identical bytes.
-    figure.savefig(path, metadata={"Software": None})
-    plt.close(figure)
-    return path
+    return _save(figure, path)
 
 
 MAIN_RUNS = ("sft", "hinge", "multitask", "recon")
@@ -75,11 +81,7 @@ def training_curves_plot(curves: dict, path: Path) -> Path:
         axes.grid(alpha=0.3)
     for axes in axes_list[count:]:
         axes.set_visible(False)
-    figure.tight_layout()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    figure.savefig(path, metadata={"Software": None})
-    plt.close(figure)
-    return path
+    return _save(figure, path)
 
 
 def fine_tune_plot(document: dict, path: Path) -> Path:
@@ -90,9 +92,7 @@ def fine_tune_plot(document: dict, path: Path) -> Path:
                                 squeeze=False)
     for axes, metric in zip(grid.flat, metrics, strict=True):
         for index, (label, run) in enumerate(document["runs"].items()):
-            evals = run["evals"]
-            points = [(s, v) for s, v in zip(evals["step"], evals[metric], strict=True)
-                      if v is not None]
+            points = eval_points(run["evals"], metric)
             if not points:
                 continue
             color = f"C{index % 10}"
@@ -108,8 +108,4 @@ def fine_tune_plot(document: dict, path: Path) -> Path:
         axes.grid(alpha=0.3)
         if axes.get_legend_handles_labels()[0]:
             axes.legend(fontsize=6)
-    figure.tight_layout()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    figure.savefig(path, metadata={"Software": None})
-    plt.close(figure)
-    return path
+    return _save(figure, path)

@@ -3,9 +3,8 @@
 Headline sections come first, each only when its documents exist: the quality bar and the
 description gaps (computed here, also written to `quality_bar.json` for the README summary),
 the description gaps in held-out loss, the reconstruction table, the training curves and the
-fine-tune curves. Then
-every document in turn: evaluations as tables with per-task bars, anything else as a key/value
-table.
+fine-tune curves. Then every document in turn: evaluations as tables with per-task bars,
+anything else as a key/value table.
 """
 
 from __future__ import annotations
