@@ -26,16 +26,40 @@ def test_batched_generation_equals_one_by_one(llama, tokenizer):
     assert generate(llama, tokenizer, PROMPTS, 6, 3) == together  # greedy: deterministic
 
 
-def test_option_logprobs_match_a_direct_computation(llama, tokenizer):
-    options = ("Yes", "No way")
+def _direct_option_logprob(model, tokenizer, prompt: str, option: str) -> float:
+    """One full forward over prompt + option, no cache: the definition the scorer must meet."""
+    context = prompt_token_ids(tokenizer, prompt)
+    ids = context + tokenizer(option, add_special_tokens=False)["input_ids"]
+    with torch.no_grad():
+        logprobs = torch.log_softmax(model(torch.tensor([ids])).logits[0], -1)  # (T, V)
+    return sum(float(logprobs[t - 1, ids[t]]) for t in range(len(context), len(ids)))
+
+
+@pytest.mark.parametrize("options", [
+    ("Yes", "No way"),  # options of different token lengths share one padded batch
+    ("A", "B", "C", "D", "E", "F"),  # one token each: only the context's last logits count
+    ("Name a colour, please", "Hi"),
+])
+def test_option_logprobs_match_a_direct_computation(llama, tokenizer, options):
     scores = option_logprobs(llama, tokenizer, "Is 2 even?", options)
-    context = prompt_token_ids(tokenizer, "Is 2 even?")
     for option, score in zip(options, scores, strict=True):
-        ids = context + tokenizer(option, add_special_tokens=False)["input_ids"]
-        with torch.no_grad():
-            logprobs = torch.log_softmax(llama(torch.tensor([ids])).logits[0], -1)  # (T, V)
-        expected = sum(float(logprobs[t - 1, ids[t]]) for t in range(len(context), len(ids)))
+        expected = _direct_option_logprob(llama, tokenizer, "Is 2 even?", option)
         assert score == pytest.approx(expected, abs=1e-4)
+
+
+def test_option_logprobs_through_an_adapter_match_a_direct_computation(llama, tokenizer,
+                                                                      tmp_path):
+    targets = discover_targets(llama, "q_proj,v_proj")
+    host = AdapterHost(llama)
+    host.load("slot", save_peft_adapter(tmp_path / "lora", random_lora(targets, 3)))
+    options = ("Yes", "No way", "Hi")
+    with host.active("slot") as model:
+        scores = option_logprobs(model, tokenizer, "Is 2 even?", options)
+        expected = [_direct_option_logprob(model, tokenizer, "Is 2 even?", o) for o in options]
+    with host.active(None) as model:
+        plain = option_logprobs(model, tokenizer, "Is 2 even?", options)
+    assert scores == pytest.approx(expected, abs=1e-4)
+    assert scores != pytest.approx(plain, abs=1e-3)  # the adapter was in the cached forward
 
 
 def test_description_goes_before_the_prompt():

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import inspect
 from dataclasses import dataclass
 
 import torch
 from torch import nn
-from transformers import PreTrainedTokenizerBase
+from transformers import DynamicCache, PreTrainedTokenizerBase
 
 from t2l.eval.code_sandbox import pass_at_1
 from t2l.eval.metrics import exact_match, rouge_l
@@ -62,24 +63,51 @@ def generate(
     return [outputs[i] for i in range(len(prompts))]
 
 
+def _cache_kwarg_name(model: nn.Module) -> str:
+    """transformers 5.24 renamed a forward's `past_key_values` to `cache` (the old name goes in
+    5.40); the trainer supports versions on both sides."""
+    base = model.get_base_model() if hasattr(model, "get_base_model") else model
+    return "cache" if "cache" in inspect.signature(type(base).forward).parameters \
+        else "past_key_values"
+
+
 @torch.no_grad()
 def option_logprobs(
     model: nn.Module, tokenizer: PreTrainedTokenizerBase, prompt: str, options: tuple[str, ...],
 ) -> list[float]:
-    """Sum of token log-probabilities of each option as the assistant's answer to `prompt`."""
+    """Sum of token log-probabilities of each option as the assistant's answer to `prompt`.
+
+    The shared context runs once and its key/value cache serves every option: BBH contexts run
+    to hundreds of tokens and options to a few, so scoring O options costs about one context
+    forward instead of O, and the vocabulary projection runs only where an option token is
+    predicted."""
     context = prompt_token_ids(tokenizer, prompt)
-    rows = [context + tokenizer(o, add_special_tokens=False)["input_ids"] for o in options]
+    rows = [tokenizer(o, add_special_tokens=False)["input_ids"] for o in options]
+    device = model.device
+    cache = DynamicCache()
+    cache_kwarg = {_cache_kwarg_name(model): cache}
+    first = model(input_ids=torch.tensor([context], device=device), use_cache=True,
+                  logits_to_keep=1, **cache_kwarg).logits[:, -1].float()  # (1, V)
+    first_lp = torch.log_softmax(first, dim=-1)[0]  # (V,): predicts each option's first token
     width = max(len(r) for r in rows)
+    if width == 0:
+        return [0.0] * len(rows)
     pad = tokenizer.pad_token_id
-    ids = torch.tensor([r + [pad] * (width - len(r)) for r in rows])  # (O, T)
-    mask = torch.tensor([[1] * len(r) + [0] * (width - len(r)) for r in rows])  # (O, T)
-    ids, mask = ids.to(model.device), mask.to(model.device)
-    logits = model(input_ids=ids, attention_mask=mask).logits.float()  # (O, T, V)
-    logprobs = torch.log_softmax(logits[:, :-1], dim=-1)  # (O, T-1, V): predicts token t+1
-    token_lp = logprobs.gather(-1, ids[:, 1:, None]).squeeze(-1)  # (O, T-1)
+    ids = torch.tensor([r + [pad] * (width - len(r)) for r in rows], device=device)  # (O, W)
+    # Right padding: a pad sits after every real token of its row, so it changes none of them.
+    mask = torch.tensor([[1] * (len(context) + len(r)) + [0] * (width - len(r)) for r in rows],
+                        device=device)  # (O, C + W)
+    cache.batch_repeat_interleave(len(rows))
+    logits = model(input_ids=ids, attention_mask=mask, use_cache=True,
+                   **cache_kwarg).logits.float()  # (O, W, V)
+    rest_lp = torch.log_softmax(logits[:, :-1], dim=-1)  # (O, W-1, V): predicts token t+1
     scores = []
     for o, row in enumerate(rows):
-        scores.append(float(token_lp[o, len(context) - 1 : len(row) - 1].sum()))
+        if not row:
+            scores.append(0.0)
+            continue
+        tail = rest_lp[o, torch.arange(len(row) - 1), ids[o, 1 : len(row)]]  # (len-1,)
+        scores.append(float(first_lp[row[0]] + tail.sum()))
     return scores
 
 
