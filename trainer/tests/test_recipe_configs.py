@@ -8,18 +8,20 @@ import json
 import pytest
 
 from t2l.config_io import build_config, read_config_file
-from t2l.recipe_config import DistillConfig, SFTConfig
+from t2l.recipe_config import DistillConfig, LoRATrainConfig, SFTConfig
 from t2l.task_data import load_tasks
 from t2l.tasks import default_tasks_dir, load_split, load_task_library
 from t2l.tasks.paths import repo_root
 
 CONFIG_DIR = default_tasks_dir().parent / "configs"
 CONFIGS = sorted(CONFIG_DIR.glob("*.yaml"))
+# Which recipe reads a config, by the file name's first word (the recipe's command).
+CONFIG_CLASSES = {"distill": DistillConfig, "lora": LoRATrainConfig, "sft": SFTConfig}
 
 
 @pytest.mark.parametrize("path", CONFIGS, ids=lambda path: path.stem)
 def test_committed_recipe_resolves_with_its_tasks(path):
-    config_cls = DistillConfig if path.stem.startswith("distill") else SFTConfig
+    config_cls = CONFIG_CLASSES[path.stem.split("-")[0]]
     config = build_config(config_cls, read_config_file(path))
     library = load_task_library(default_tasks_dir())
     split = load_split(default_tasks_dir() / "split.yaml", library)
