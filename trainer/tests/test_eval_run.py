@@ -116,6 +116,31 @@ def test_t2l_adapters_depend_on_the_description(artifacts, tmp_path):
     assert set(results["methods"]) == {"t2l"}
 
 
+def test_generation_limit_sets_the_items_of_generated_answer_tasks_only(artifacts, tmp_path):
+    # boolean_expressions is scored by option likelihood, object_counting by its generated answer.
+    results = eval_run.run_eval(config(
+        artifacts, tmp_path, methods=("base",), limit=3, generation_limit=1, label=None,
+        tasks=("bbh_boolean_expressions", "bbh_object_counting")))
+    assert results["run"]["items_per_task"] == {"bbh_boolean_expressions": 3,
+                                                "bbh_object_counting": 1}
+    assert [len(results["methods"]["base"]["per_item"][t]) for t in results["tasks"]] == [3, 1]
+    assert results["run"]["label"] == ("quick (limit 3 items per task, 1 where the answer is "
+                                       "generated)")
+
+
+@pytest.mark.parametrize(
+    ("limit", "generation_limit", "label"),
+    [
+        (None, None, "full"),
+        (20, None, "quick (limit 20 items per task)"),
+        (None, 20, "quick (limit all items per task, 20 where the answer is generated)"),
+    ],
+)
+def test_default_label_names_the_limits(artifacts, tmp_path, limit, generation_limit, label):
+    assert config(artifacts, tmp_path, limit=limit, generation_limit=generation_limit,
+                  label=None).run_label == label
+
+
 @pytest.mark.parametrize(
     ("overrides", "message"),
     [
@@ -123,6 +148,7 @@ def test_t2l_adapters_depend_on_the_description(artifacts, tmp_path):
         ({"hypernet": None}, "method t2l needs --hypernet"),
         ({"multitask_lora": None}, "needs --multitask-lora"),
         ({"limit": 0}, "--limit must be >= 1"),
+        ({"generation_limit": 0}, "--generation-limit must be >= 1"),
         ({"descriptions_per_task": 0}, "--descriptions-per-task must be >= 1"),
         ({"oracle_loras": "/nonexistent"}, "--oracle-loras /nonexistent is not a folder"),
     ],

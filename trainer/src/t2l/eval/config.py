@@ -26,6 +26,10 @@ class EvalConfig:
     hypernet: str | None = None  # hypernet checkpoint folder
     embedding_table: str | None = None  # precomputed description embeddings (t2l embed-table)
     limit: int | None = None  # eval items per task (None: all)
+    # Items per task scored on generated text (exact match, ROUGE-L, pass@1); default --limit.
+    # A generated answer costs up to max_new_tokens decoding steps where a multiple-choice item
+    # costs one forward, so a fixed budget buys more items where they are cheap.
+    generation_limit: int | None = None
     descriptions_per_task: int = 3
     max_new_tokens: int | None = None  # None: each task's own budget
     batch_size: int = 8
@@ -55,8 +59,10 @@ class EvalConfig:
                             ("--oracle-loras", self.oracle_loras), ("--hypernet", self.hypernet)):
             if value and not Path(value).is_dir():
                 raise ValueError(f"{flag} {value} is not a folder")
-        if self.limit is not None and self.limit < 1:
-            raise ValueError(f"--limit must be >= 1, got {self.limit}")
+        for flag, limit in (("--limit", self.limit), ("--generation-limit",
+                                                      self.generation_limit)):
+            if limit is not None and limit < 1:
+                raise ValueError(f"{flag} must be >= 1, got {limit}")
         for flag, value in (("--descriptions-per-task", self.descriptions_per_task),
                             ("--batch-size", self.batch_size)):
             if value < 1:
@@ -75,11 +81,22 @@ class EvalConfig:
     def split_path(self) -> Path:
         return Path(self.split) if self.split else Path(self.tasks_dir) / "split.yaml"
 
+    def limit_for(self, metric: str) -> int | None:
+        """Items to score of a task scored with `metric` (None: all)."""
+        if metric == "mc_loglik" or self.generation_limit is None:
+            return self.limit
+        return self.generation_limit
+
     @property
     def run_label(self) -> str:
         if self.label:
             return self.label
-        return "full" if self.limit is None else f"quick (limit {self.limit} items per task)"
+        if self.limit is None and self.generation_limit is None:
+            return "full"
+        label = f"quick (limit {self.limit or 'all'} items per task"
+        if self.generation_limit is not None:
+            label += f", {self.generation_limit} where the answer is generated"
+        return label + ")"
 
     def to_dict(self) -> dict:
         return asdict(self)

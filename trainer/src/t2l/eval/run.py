@@ -84,7 +84,8 @@ def run_eval(config: EvalConfig) -> dict:
         raise ValueError(f"--tasks {','.join(unknown)}: not in the task library {config.tasks_dir}")
     data_dir = resolve_data_dir(config.data_dir)
     specs = {t: library[t] for t in tasks}
-    items = {t: eval_examples(specs[t], data_dir, config.limit) for t in tasks}
+    items = {t: eval_examples(specs[t], data_dir, config.limit_for(specs[t].metric))
+             for t in tasks}
     descriptions = {
         t: held_out_descriptions(task_descriptions(specs[t], data_dir),
                                  config.descriptions_per_task, config.seed, t)
