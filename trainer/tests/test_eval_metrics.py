@@ -17,6 +17,8 @@ from t2l.eval.metrics import canonical_number, exact_match, extract_number, roug
         ("So the answer is 42. Later steps mention 7.", Fraction(42)),
         ("First 3, then 4, finally 12", Fraction(12)),
         ("It is -2.5", Fraction(-5, 2)),
+        ("It is \u221235", Fraction(-35)),  # typographic minus sign
+        ("#### \u2212$1,250", Fraction(-1250)),
         ("no digits at all", None),
     ],
 )

@@ -6,14 +6,16 @@ import re
 import string
 from fractions import Fraction
 
-_NUMBER = re.compile(r"-?\$?\d[\d,]*(?:\.\d+)?(?:/\d+)?")
+# A minus is '-' or the typographic U+2212 ('−35', as rendered math and some models write it).
+_MINUS = "\u2212"
+_NUMBER = re.compile(rf"[-{_MINUS}]?\$?\d[\d,]*(?:\.\d+)?(?:/\d+)?")
 _GSM_FINAL = re.compile(r"####\s*(" + _NUMBER.pattern + ")")
 _ANSWER_IS = re.compile(r"answer is[:\s]*(" + _NUMBER.pattern + ")", re.IGNORECASE)
 _PUNCT = str.maketrans("", "", string.punctuation)
 
 
 def parse_number(text: str) -> Fraction | None:
-    cleaned = text.replace(",", "").replace("$", "").strip()
+    cleaned = text.replace(",", "").replace("$", "").replace(_MINUS, "-").strip()
     try:
         return Fraction(cleaned)
     except (ValueError, ZeroDivisionError):
