@@ -1,8 +1,8 @@
 """How sure a held-out margin is: a paired, task-stratified bootstrap over evaluation items.
 
-The margins of the quality bar average per-task differences over 13 tasks of ~20 items each, so
-a few items decide a point. Both methods are scored on the same items, so the interval resamples
-item indices within each task (keeping every task's weight) and recomputes the average
+The margins of the quality bar average per-task differences over 13 tasks of 20 to 100 items
+each, so a few items decide a point. Both methods are scored on the same items, so the interval
+resamples item indices within each task (keeping every task's weight) and recomputes the average
 difference; its 2.5th and 97.5th percentiles bound the margin. Seeded: the same scores give the
 same interval on every run of `t2l results`.
 """

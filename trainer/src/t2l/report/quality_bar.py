@@ -21,6 +21,7 @@ CONTROLS = {"other": "t2l_other_descriptions", "random": "t2l_random_description
 # document stem -> (key in quality_bar.json, label).
 GAP_VARIANTS = {
     "eval_heldout": ("sft", "plain SFT"),
+    "eval_heldout_20": ("sft_20", "plain SFT on the variants' 20 items a task"),
     "eval_heldout_hinge": ("hinge", "SFT + mismatch hinge"),
     "eval_heldout_hinge_warm": ("hinge_warm", "SFT, then fine-tuned with the hinge"),
     "eval_heldout_templates": ("templates", "SFT, then fine-tuned on 276 template tasks"),

@@ -100,7 +100,9 @@ def description_gap_section(bar: dict) -> str:
              "tasks, whose descriptions lie near held-out gsm8k's. The mixed variant trains on "
              "both at once, drawing the 39 datasets evenly (`--balance-by dataset`), and keeps "
              "the checkpoint with the lowest loss on five development tasks that are neither "
-             "trained on nor reported (`--keep-best dev_loss`).")
+             "trained on nor reported (`--keep-best dev_loss`). Each row's run says how many "
+             "items it scored: compare variants on the same items, the plain SFT row scored on "
+             "the first 20 with the rows below it.")
     return "\n\n".join(["## Matched vs mismatched descriptions", intro, "\n".join(labels),
                         "\n".join(rows), "Per task (scores in %, gaps in points):",
                         "\n".join(per_task)])

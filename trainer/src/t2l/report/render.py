@@ -41,7 +41,8 @@ HEADLINE_SCHEMAS = {"reconstruction": (RECONSTRUCTION_SCHEMA, "t2l collect-run")
                     "training_curves": (CURVES_SCHEMA, "t2l collect-run"),
                     "fine_tune_curves": (FINE_TUNE_SCHEMA, "t2l collect-curves"),
                     "description_loss_gap": (LOSS_GAP_SCHEMA, "t2l loss-gap")}
-EVAL_TITLES = {"eval_heldout_hinge": "Held-out tasks, SFT + mismatch hinge",
+EVAL_TITLES = {"eval_heldout_20": "Held-out tasks, first 20 items (the earlier headline)",
+               "eval_heldout_hinge": "Held-out tasks, SFT + mismatch hinge",
                "eval_heldout_hinge_warm": "Held-out tasks, SFT then hinge fine-tune",
                "eval_heldout_templates": "Held-out tasks, SFT then template-task fine-tune",
                "eval_heldout_math": "Held-out tasks, SFT then fine-tune with arithmetic tasks",
