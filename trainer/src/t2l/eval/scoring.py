@@ -83,15 +83,15 @@ def option_logprobs(
     predicted."""
     context = prompt_token_ids(tokenizer, prompt)
     rows = [tokenizer(o, add_special_tokens=False)["input_ids"] for o in options]
+    width = max(len(r) for r in rows)
+    if width == 0:
+        return [0.0] * len(rows)
     device = model.device
     cache = DynamicCache()
     cache_kwarg = {_cache_kwarg_name(model): cache}
     first = model(input_ids=torch.tensor([context], device=device), use_cache=True,
                   logits_to_keep=1, **cache_kwarg).logits[:, -1].float()  # (1, V)
     first_lp = torch.log_softmax(first, dim=-1)[0]  # (V,): predicts each option's first token
-    width = max(len(r) for r in rows)
-    if width == 0:
-        return [0.0] * len(rows)
     pad = tokenizer.pad_token_id
     ids = torch.tensor([r + [pad] * (width - len(r)) for r in rows], device=device)  # (O, W)
     # Right padding: a pad sits after every real token of its row, so it changes none of them.
