@@ -8,7 +8,7 @@ import pytest
 
 from t2l.cli import main
 from t2l.report.render import render
-from t2l.report.tables import is_eval_heldout
+from t2l.report.tables import description_spread, is_eval_heldout
 
 EVAL = {
     "schema": "t2l.eval_heldout/v1",
@@ -71,6 +71,18 @@ def test_cli_and_errors(results_dir, capsys):
     assert main(["results", "--results-dir", str(results_dir), "--output", str(output)]) == 2
     assert "broken.json is not valid JSON" in capsys.readouterr().err
     assert main(["results", "--results-dir", str(results_dir / "missing")]) == 2
+
+
+def test_description_spread_averages_each_description_slot_over_tasks():
+    document = {"methods": {
+        "base": {"per_condition": {"piqa": [0.5], "bbh_navigate": [0.4]}},
+        "t2l": {"per_condition": {"piqa": [0.6, 0.8, 0.7], "bbh_navigate": [0.2, 0.4, 0.3]}},
+        "oracle_lora": {"per_condition": {"piqa": [0.9], "bbh_navigate": None}},
+    }}
+    assert description_spread(document) == ("- average with each task's first, second, ... "
+                                            "description: `t2l` 40.0 / 60.0 / 50.0")
+    assert description_spread({"methods": {"base": document["methods"]["base"]}}) is None
+    assert description_spread(EVAL) is None  # documents without per-condition scores
 
 
 def test_shape_detection():

@@ -42,6 +42,7 @@ HEADLINE_SCHEMAS = {"reconstruction": (RECONSTRUCTION_SCHEMA, "t2l collect-run")
                     "fine_tune_curves": (FINE_TUNE_SCHEMA, "t2l collect-curves"),
                     "description_loss_gap": (LOSS_GAP_SCHEMA, "t2l loss-gap")}
 EVAL_TITLES = {"eval_heldout_20": "Held-out tasks, first 20 items (the earlier headline)",
+               "eval_heldout_3desc": "Held-out tasks, three descriptions a task",
                "eval_heldout_hinge": "Held-out tasks, SFT + mismatch hinge",
                "eval_heldout_hinge_warm": "Held-out tasks, SFT then hinge fine-tune",
                "eval_heldout_templates": "Held-out tasks, SFT then template-task fine-tune",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import statistics
 from typing import Any
 
 METHOD_LABELS = {
@@ -43,6 +44,23 @@ def eval_heldout_table(document: dict) -> str:
     return "\n".join(rows)
 
 
+def description_spread(document: dict) -> str | None:
+    """For methods scored under several descriptions a task: the average over tasks of each
+    task's k-th description, so how much the choice of description moves a score shows beside
+    the mean (None when every method had one)."""
+    slots_by_method = []
+    for method, row in document["methods"].items():
+        lists = [scores for scores in (row.get("per_condition") or {}).values() if scores]
+        width = min((len(scores) for scores in lists), default=0)
+        if width > 1:
+            slots = [statistics.fmean(scores[k] for scores in lists) for k in range(width)]
+            slots_by_method.append(f"`{method}` " + " / ".join(_score(s) for s in slots))
+    if not slots_by_method:
+        return None
+    return ("- average with each task's first, second, ... description: "
+            + "; ".join(slots_by_method))
+
+
 def eval_heldout_notes(document: dict) -> str:
     run = document.get("run", {})
     config = document.get("config", {})
@@ -69,6 +87,8 @@ def eval_heldout_notes(document: dict) -> str:
     for key in ("multitask_lora", "oracle_loras", "hypernet"):
         if artifacts.get(key):
             parts.append(f"- {key}: `{artifacts[key]}`")
+    if spread := description_spread(document):
+        parts.append(spread)
     if label.startswith("smoke"):
         parts.insert(0, "> **Smoke configuration.** These numbers only show that the pipeline "
                         "runs end to end (a few training steps, a few items); they measure "
