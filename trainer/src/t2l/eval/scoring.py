@@ -64,8 +64,8 @@ def generate(
 
 
 def _cache_kwarg_name(model: nn.Module) -> str:
-    """transformers 5.24 renamed a forward's `past_key_values` to `cache` (the old name goes in
-    5.40); the trainer supports versions on both sides."""
+    """Newer transformers (5.24 here) call a forward's `past_key_values` `cache` and drop the old
+    name in 5.40, while the trainer's range reaches back to versions that know only the old one."""
     base = model.get_base_model() if hasattr(model, "get_base_model") else model
     return "cache" if "cache" in inspect.signature(type(base).forward).parameters \
         else "past_key_values"
