@@ -11,6 +11,8 @@ import json
 import os
 import shutil
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import torch
@@ -31,11 +33,7 @@ def save_hypernet(
     dtype: torch.dtype = torch.float32,
 ) -> Path:
     """Write weights + config atomically (a crash never leaves a half-written checkpoint)."""
-    directory = Path(directory)
-    refuse_to_replace(directory, CONFIG_FILE)
-    directory.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{directory.name}.", dir=directory.parent))
-    try:
+    with _staged(Path(directory)) as staging:
         state = hypernet.state_dict()
         tensors = {k: v.detach().to("cpu", dtype).contiguous() for k, v in state.items()}
         metadata = {"format": "pt", "schema": HYPERNET_SCHEMA}
@@ -48,10 +46,32 @@ def save_hypernet(
             "meta": meta or {},
         }
         (staging / CONFIG_FILE).write_text(json.dumps(document, indent=2) + "\n")
+    return Path(directory)
+
+
+def save_with_new_document(source: str | Path, directory: str | Path, document: dict) -> Path:
+    """`source`'s weights, byte for byte, beside a new `hypernet.json` (same weights, another
+    config or meta) in `directory`, which may be `source` itself; atomic like `save_hypernet`."""
+    if document.get("schema") != HYPERNET_SCHEMA:
+        raise ValueError(f"the new {CONFIG_FILE} must carry schema {HYPERNET_SCHEMA!r}")
+    with _staged(Path(directory)) as staging:
+        shutil.copyfile(Path(source) / WEIGHTS_FILE, staging / WEIGHTS_FILE)
+        (staging / CONFIG_FILE).write_text(json.dumps(document, indent=2) + "\n")
+    return Path(directory)
+
+
+@contextmanager
+def _staged(directory: Path) -> Iterator[Path]:
+    """A private folder beside `directory` to write into; it replaces `directory` when the
+    block finishes, and is removed, leaving `directory` as it was, when the block raises."""
+    refuse_to_replace(directory, CONFIG_FILE)
+    directory.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{directory.name}.", dir=directory.parent))
+    try:
+        yield staging
         replace_directory(staging, directory)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-    return directory
 
 
 def read_hypernet_json(directory: str | Path) -> dict:
