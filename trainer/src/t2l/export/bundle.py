@@ -12,7 +12,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import re
 import shutil
 import tempfile
 from dataclasses import dataclass
@@ -31,12 +30,11 @@ from t2l.export.test_vectors import build_test_vectors
 from t2l.file_digest import file_sha256
 from t2l.hypernet import HyperNetwork
 from t2l.normalize import NORMALIZATION_RULE
+from t2l.publish.weights import NAME_PATTERN, VERSION_PATTERN
 
 BUNDLE_SCHEMA = "t2l.bundle/v1"
 MANIFEST_FILE = "manifest.json"
 GENERATED_FILES = ("encoder.onnx", "hypernet.onnx", "tokenizer.json", "test_vectors.json")
-_NAME = re.compile(r"^[a-z0-9][a-z0-9._-]{0,99}$")
-_VERSION = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._+-]{0,63}$")
 
 
 @dataclass(frozen=True)
@@ -62,10 +60,12 @@ def export_bundle(options: ExportOptions, encoder: TaskEncoder | None = None) ->
         )
     # Cheap checks first: loading the encoder takes a while.
     name = options.name or str(meta.get("name") or options.output.resolve().name)
-    if not _NAME.match(name):
-        raise ValueError(f"--name {name!r} must match {_NAME.pattern} (lowercase, digits, . _ -)")
-    if options.version is not None and not _VERSION.match(options.version):
-        raise ValueError(f"--version {options.version!r} must match {_VERSION.pattern}")
+    if not NAME_PATTERN.match(name):
+        raise ValueError(
+            f"--name {name!r} must match {NAME_PATTERN.pattern} (lowercase, digits, . _ -)"
+        )
+    if options.version is not None and not VERSION_PATTERN.match(options.version):
+        raise ValueError(f"--version {options.version!r} must match {VERSION_PATTERN.pattern}")
     if options.quantize is not None and options.quantize not in QUANTIZATIONS:
         raise ValueError(f"--quantize must be one of {QUANTIZATIONS}, got {options.quantize!r}")
     base_model = _base_model(options, meta)
@@ -81,8 +81,10 @@ def export_bundle(options: ExportOptions, encoder: TaskEncoder | None = None) ->
     if options.quantize and not version.endswith(f"+{options.quantize}"):
         # Other bytes for the same description: the bundle id must differ from the float32 one.
         version = f"{version}+{options.quantize}"
-    if not _VERSION.match(version):
-        raise ValueError(f"checkpoint meta version {version!r} must match {_VERSION.pattern}")
+    if not VERSION_PATTERN.match(version):
+        raise ValueError(
+            f"checkpoint meta version {version!r} must match {VERSION_PATTERN.pattern}"
+        )
 
     options.output.mkdir(parents=True, exist_ok=True)
     staging = Path(

@@ -14,8 +14,8 @@ import torch
 
 from t2l.checkpoint import load_hypernet, save_hypernet
 
-_NAME = re.compile(r"^[a-z0-9][a-z0-9._-]{0,99}$")
-_VERSION = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._+-]{0,63}$")
+NAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{0,99}$")
+VERSION_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._+-]{0,63}$")
 DTYPES = {"float16": torch.float16, "bfloat16": torch.bfloat16, "float32": torch.float32}
 
 
@@ -23,10 +23,12 @@ def publish_weights(
     checkpoint: str | Path, output: str | Path, name: str, version: str, dtype: str = "float16"
 ) -> dict:
     """Write `output/hypernet.{safetensors,json}` from `checkpoint`; -> the recorded meta."""
-    if not _NAME.match(name):
-        raise ValueError(f"--name {name!r} must match {_NAME.pattern} (lowercase, digits, . _ -)")
-    if not _VERSION.match(version):
-        raise ValueError(f"--version {version!r} must match {_VERSION.pattern}")
+    if not NAME_PATTERN.match(name):
+        raise ValueError(
+            f"--name {name!r} must match {NAME_PATTERN.pattern} (lowercase, digits, . _ -)"
+        )
+    if not VERSION_PATTERN.match(version):
+        raise ValueError(f"--version {version!r} must match {VERSION_PATTERN.pattern}")
     if dtype not in DTYPES:
         raise ValueError(f"--dtype must be one of {sorted(DTYPES)}, got {dtype!r}")
     hypernet, meta = load_hypernet(checkpoint)
