@@ -12,6 +12,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "t2l.recipes.train_recon",
     "t2l.recipes.train_lora",
     "t2l.recipes.distill",
+    "t2l.recipes.calibrate_scale",
     "t2l.recipes.generate",
     "t2l.export.cli",
     "t2l.publish.cli",

@@ -17,6 +17,7 @@ from t2l.report.curves_table import training_curves_section
 from t2l.report.fine_tune_curves import FINE_TUNE_SCHEMA
 from t2l.report.fine_tune_table import fine_tune_section
 from t2l.report.loss_gap_table import LOSS_GAP_SCHEMA, loss_gap_section
+from t2l.report.output_scale_table import is_output_scale, output_scale_section
 from t2l.report.plots import eval_heldout_plot, fine_tune_plot, training_curves_plot
 from t2l.report.quality_bar import quality_bar
 from t2l.report.quality_tables import description_gap_section, quality_bar_section
@@ -115,6 +116,8 @@ def headline_sections(documents: dict[str, dict], results_dir: Path, output: Pat
 def document_section(stem: str, document: dict, results_dir: Path, output: Path
                      ) -> tuple[str, list[Path]]:
     title = f"## {stem} (`{results_dir.name}/{stem}.json`)"
+    if is_output_scale(document):
+        return output_scale_section(title, document), []
     if not is_eval_heldout(document):
         return f"{title}\n\n{key_value_table(document)}", []
     png = eval_heldout_plot(document, results_dir / f"{stem}.png",

@@ -1,0 +1,102 @@
+"""How strongly a hypernetwork's adapters act: an output scale chosen on development tasks.
+
+A hypernetwork trained on a few dozen tasks writes adapters sized for those tasks. On a task it
+never saw, the same update shrunk by a factor s < 1 can fit better: the base model keeps more of
+its own behaviour where the adapter has nothing to teach (on the held-out tasks, full-strength
+adapters turned open-ended answers into one-liners). The scale lives in the adapter's LoRA alpha,
+so it costs no weights and every consumer (PEFT, vLLM, the gpu-worker's `adapter_config.json`)
+applies it as is. It is chosen by completion loss on the development tasks, never the held-out.
+"""
+
+from __future__ import annotations
+
+import math
+from statistics import fmean
+
+import torch
+
+from t2l.embedding_table import DescriptionEncoder
+from t2l.hypernet import HyperNetConfig, HyperNetwork
+from t2l.sft_batch import TokenizedExample, completion_loss_per_example
+from t2l.sft_tasks import FrozenLM, lora_logits
+
+META_KEY = "output_scale"  # hypernet.json meta: what was chosen, from which trained alpha
+
+
+def parse_scales(text: str) -> tuple[float, ...]:
+    """`--scales` "1,0.75,0.5" -> (1.0, 0.75, 0.5): distinct positive numbers, 1 included so the
+    trained strength is always a candidate (a calibration never does worse on the dev tasks)."""
+    try:
+        scales = tuple(float(part) for part in text.split(",") if part.strip())
+    except ValueError as err:
+        raise ValueError(f"--scales {text!r}: write comma-separated numbers, e.g. 1,0.75,0.5"
+                         ) from err
+    if not scales or any(not math.isfinite(s) or s <= 0 for s in scales):
+        raise ValueError(f"--scales {text!r}: every scale must be a finite number > 0")
+    if len(set(scales)) != len(scales):
+        raise ValueError(f"--scales {text!r}: a scale is listed twice")
+    if 1.0 not in scales:
+        raise ValueError(f"--scales {text!r}: include 1 (the trained strength)")
+    return scales
+
+
+def trained_lora_alpha(config: HyperNetConfig, meta: dict) -> float:
+    """The alpha the hypernetwork was trained with: a calibrated one records it, so calibrating
+    again starts from the trained strength rather than compounding scales."""
+    return float((meta.get(META_KEY) or {}).get("trained_lora_alpha", config.lora_alpha))
+
+
+@torch.no_grad()
+def losses_by_scale(
+    base: FrozenLM,
+    hypernet: HyperNetwork,
+    trained_scaling: float,
+    embeddings: torch.Tensor,
+    examples: list[TokenizedExample],
+    scales: tuple[float, ...],
+    batch_size: int,
+) -> dict[float, float]:
+    """Mean per-example completion loss at each scale, averaged over the adapters generated from
+    `embeddings` (D, E): one task under D descriptions."""
+    totals = {s: 0.0 for s in scales}
+    for row in range(embeddings.shape[0]):
+        loras = hypernet(embeddings[row : row + 1].to(base.device))  # one adapter, every scale
+        for scale in scales:
+            losses: list[float] = []
+            for start in range(0, len(examples), batch_size):
+                chunk = examples[start : start + batch_size]
+                logits, labels = lora_logits(base, loras, trained_scaling * scale, chunk)
+                losses += completion_loss_per_example(logits, labels).tolist()  # (B,) each
+            totals[scale] += fmean(losses)
+    return {s: total / embeddings.shape[0] for s, total in totals.items()}
+
+
+def dev_losses(
+    base: FrozenLM,
+    hypernet: HyperNetwork,
+    trained_scaling: float,
+    encoder: DescriptionEncoder,
+    examples: dict[str, list[TokenizedExample]],
+    descriptions: dict[str, list[str]],
+    scales: tuple[float, ...],
+    batch_size: int,
+) -> dict[str, dict[float, float]]:
+    """Per task (one with examples), its loss at each scale."""
+    hypernet = hypernet.eval()
+    return {
+        name: losses_by_scale(base, hypernet, trained_scaling,
+                              encoder.encode(descriptions[name]), task_examples, scales,
+                              batch_size)
+        for name, task_examples in examples.items() if task_examples
+    }
+
+
+def choose_scale(per_task: dict[str, dict[float, float]]) -> tuple[float, dict[float, float]]:
+    """-> (the scale of least task-averaged loss, that average at every scale). Every task
+    counts alike, however many examples it has; a tie goes to the scale nearest 1."""
+    if not per_task:
+        raise ValueError("--dev-tasks: no task has validation examples to calibrate on")
+    scales = next(iter(per_task.values())).keys()
+    mean = {s: fmean(losses[s] for losses in per_task.values()) for s in scales}
+    best = min(scales, key=lambda s: (mean[s], abs(math.log(s))))
+    return best, mean
