@@ -20,7 +20,8 @@ CONTROLS = {"other": "t2l_other_descriptions", "random": "t2l_random_description
 # Evaluations whose T2L controls make a row of the description-gap table, in its order:
 # document stem -> (key in quality_bar.json, label).
 GAP_VARIANTS = {
-    "eval_heldout": ("sft", "plain SFT"),
+    "eval_heldout": ("sft", "plain SFT, dev-calibrated scale"),
+    "eval_heldout_uncalibrated": ("sft_uncalibrated", "plain SFT, trained strength"),
     "eval_heldout_20": ("sft_20", "plain SFT on the variants' 20 items a task"),
     "eval_heldout_hinge": ("hinge", "SFT + mismatch hinge"),
     "eval_heldout_hinge_warm": ("hinge_warm", "SFT, then fine-tuned with the hinge"),
