@@ -34,7 +34,8 @@ def warm_start(hypernet: HyperNetwork, directory: str | Path, encoder: Descripti
     if differing:
         raise ValueError(
             f"--init-from {directory} is a different hypernetwork (theirs vs this run's: "
-            f"{differing}); set this run's --variant/--hidden-dim/--num-blocks/--rank to match"
+            f"{differing}); set this run's --variant/--hidden-dim/--num-blocks/--rank (and "
+            "--lora-alpha: a calibrated bundle's is its trained alpha x its output scale) to match"
         )
     hypernet.load_state_dict(source.state_dict())
     return meta
