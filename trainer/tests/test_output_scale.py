@@ -2,12 +2,14 @@
 calibrated hypernetwork as PEFT loads it."""
 
 import json
+from dataclasses import replace
 from statistics import fmean
 
 import pytest
 import torch
 from conftest import make_encoder, make_llama, make_tokenizer
 from peft import PeftModel
+from random_loras import random_lora
 from synthetic_tasks import make_tasks
 
 from t2l.batched_lora import apply_lora
@@ -16,6 +18,7 @@ from t2l.cli import main
 from t2l.eval.loss_gap import example_losses
 from t2l.hypernet import HyperNetConfig, HyperNetwork
 from t2l.output_scale import choose_scale, losses_by_scale, parse_scales
+from t2l.peft_io import load_peft_adapter, save_peft_adapter
 from t2l.recipes.calibrate_scale import CalibrateScaleConfig, calibrate_scale
 from t2l.recipes.frozen_base import frozen_base
 from t2l.sft_batch import collate, completion_loss_per_example
@@ -103,8 +106,10 @@ def test_losses_span_the_base_model_and_the_trained_adapter(checkpoint):
                                   torch.device("cpu"))
     examples = prepare_tasks(make_tasks(["reverse"]), tokenizer, None, 48, 0)[0].train[:4]
     embeddings = make_encoder().encode(["Reverse the word.", "Spell it backwards."])  # (2, E)
-    losses = losses_by_scale(base, hypernet, hypernet.scaling, embeddings, examples,
-                             (1.0, 1e-9), batch_size=3)
+    with torch.no_grad():
+        adapters = [hypernet(embeddings[i : i + 1]) for i in range(2)]
+    losses = losses_by_scale(base, adapters, hypernet.scaling, examples, (1.0, 1e-9),
+                             batch_size=3)
     # Scale 1: the adapter as trained, the loss every other measure of it reports.
     trained = [fmean(example_losses(base, hypernet, embeddings[i : i + 1], examples, 2))
                for i in range(2)]
@@ -124,6 +129,7 @@ def test_calibrated_hypernet_keeps_its_weights_and_records_the_choice(tmp_path, 
     scale = results["scale"]
     assert scale in (1.0, 0.5, 0.25)
     assert results["dev_loss"][results["scales"].index(scale)] == min(results["dev_loss"])
+    assert (results["kind"], results["source"]) == ("hypernet", str(folder))
     assert sorted(results["per_task"]) == sorted(DEV) and results["dev_tasks"] == sorted(DEV)
     assert all(len(d) == 2 for d in results["descriptions"].values())  # each task has 2
     assert json.loads((tmp_path / "scale.json").read_text()) == results
@@ -166,6 +172,8 @@ def test_peft_applies_the_calibrated_strength(tmp_path, checkpoint):
     ("overrides", "message"),
     [
         ({"hypernet": "/nonexistent"}, "--hypernet.*not a folder"),
+        ({"hypernet": ""}, "one of --hypernet .* or --lora"),
+        ({"lora": "/elsewhere"}, "one of --hypernet .* or --lora"),
         ({"out": ""}, "--out is required"),
         ({"scales": "0.5"}, "--scales.*include 1"),
         ({"descriptions_per_task": 0}, "--descriptions-per-task must be >= 1"),
@@ -211,3 +219,65 @@ def test_a_checkpoint_without_a_name_takes_no_version(tmp_path, checkpoint):
         calibrate(folder, tmp_path / "out", version="0.2.0")
     with pytest.raises(ValueError, match="--version 'a b' must match"):
         CalibrateScaleConfig(hypernet=str(folder), out=str(tmp_path / "out"), version="a b")
+
+
+@pytest.fixture
+def multitask_lora(tmp_path):
+    """A trained-looking PEFT LoRA (random A and B) for the tiny Llama."""
+    lora = random_lora(discover_targets(make_llama()), rank=4, seed=3)
+    return save_peft_adapter(tmp_path / "lora", replace(lora, base_model_name_or_path="tiny/l"))
+
+
+def calibrate_lora(folder, out, **overrides):
+    config = CalibrateScaleConfig(lora=str(folder), out=str(out), device="cpu",
+                                  scales="1,0.5,0.25", max_length=48, embedding_cache=None,
+                                  **overrides)
+    return calibrate_scale(config, model=make_llama(), tokenizer=make_tokenizer(),
+                           dev_tasks=make_tasks(DEV))
+
+
+def test_a_trained_lora_is_calibrated_the_same_way(tmp_path, multitask_lora):
+    results = calibrate_lora(multitask_lora, tmp_path / "calibrated")
+    assert (results["kind"], results["descriptions"]) == ("lora", None)
+    trained = load_peft_adapter(multitask_lora, discover_targets(make_llama()))
+    # Its loss at each scale is the LoRA's own, on every dev task (no description involved).
+    base, tokenizer = frozen_base(make_llama(), make_tokenizer(), "tiny", "q_proj,v_proj",
+                                  torch.device("cpu"))
+    for name, losses in results["per_task"].items():
+        examples = prepare_tasks(make_tasks([name]), tokenizer, None, 48, 2)[0].val
+        direct = losses_by_scale(base, [trained.batched()], trained.scaling, examples,
+                                 (1.0, 0.5, 0.25), batch_size=8)
+        assert losses == pytest.approx([direct[s] for s in (1.0, 0.5, 0.25)], rel=1e-5)
+
+    calibrated = tmp_path / "calibrated"
+    assert ((calibrated / "adapter_model.safetensors").read_bytes()
+            == (multitask_lora / "adapter_model.safetensors").read_bytes())
+    config = json.loads((calibrated / "adapter_config.json").read_text())
+    assert config["lora_alpha"] == pytest.approx(trained.lora_alpha * results["scale"])
+    assert json.loads((calibrated / "output_scale.json").read_text())["scale"] == results["scale"]
+    # PEFT reads the folder as an ordinary adapter, at the calibrated strength.
+    input_ids = torch.randint(4, 90, (1, 9))
+    with torch.no_grad():
+        reference = make_llama()
+        with apply_lora(reference, trained.targets, trained.batched(),
+                        trained.scaling * results["scale"]):
+            expected = reference(input_ids=input_ids).logits
+        actual = PeftModel.from_pretrained(make_llama(), calibrated)(input_ids=input_ids).logits
+    torch.testing.assert_close(actual, expected, atol=1e-5, rtol=0)
+
+    # Again, in place: from the recorded trained alpha, not the calibrated one.
+    again = calibrate_lora(calibrated, calibrated)
+    assert again["trained_lora_alpha"] == trained.lora_alpha
+    assert again["dev_loss"] == pytest.approx(results["dev_loss"], rel=1e-5)
+
+
+def test_a_lora_folder_must_name_its_base_model(tmp_path, multitask_lora):
+    config_path = multitask_lora / "adapter_config.json"
+    config = json.loads(config_path.read_text())
+    config_path.write_text(json.dumps({**config, "base_model_name_or_path": None}))
+    with pytest.raises(ValueError, match="--lora .* names no base_model_name_or_path"):
+        calibrate_lora(multitask_lora, tmp_path / "out")
+    with pytest.raises(ValueError, match="--lora .* no adapter_config.json"):
+        calibrate_lora(tmp_path, tmp_path / "out")
+    with pytest.raises(ValueError, match="--version names a calibrated bundle"):
+        CalibrateScaleConfig(lora=str(multitask_lora), out=str(tmp_path / "o"), version="1")

@@ -131,11 +131,12 @@ def test_loss_gap_section_sits_after_the_accuracy_gaps(results_dir):
 def test_output_scale_documents_show_their_loss_at_every_scale(tmp_path):
     out = tmp_path / "results"
     write_json(out / "output_scale_teacher.json", {
-        "schema": "t2l.output_scale/v1", "hypernet": "bundles/t", "out": "bundles/t",
+        "schema": "t2l.output_scale/v1", "kind": "hypernet", "source": "bundles/t",
+        "out": "bundles/t",
         "scale": 0.5, "trained_lora_alpha": 16.0, "lora_alpha": 8.0, "scales": [1.0, 0.5],
         "dev_loss": [1.5, 1.25], "per_task": {"a": [1.0, 1.1], "b": [2.0, 1.4]}})
     render(out, tmp_path / "RESULTS.md")
     text = (tmp_path / "RESULTS.md").read_text()
-    assert "`bundles/t`: s = 0.5, LoRA alpha 16 → 8, written to `bundles/t`." in text
+    assert "hypernet `bundles/t`: s = 0.5, LoRA alpha 16 → 8, written to `bundles/t`." in text
     assert ("| s | dev loss | a | b |\n|---:|---:|---:|---:|\n| 1 | 1.5000 | 1.0000 | 2.0000 |\n"
             "| **0.5** | **1.2500** | 1.1000 | 1.4000 |") in text

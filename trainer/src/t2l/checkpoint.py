@@ -33,7 +33,7 @@ def save_hypernet(
     dtype: torch.dtype = torch.float32,
 ) -> Path:
     """Write weights + config atomically (a crash never leaves a half-written checkpoint)."""
-    with _staged(Path(directory)) as staging:
+    with staged_directory(Path(directory), CONFIG_FILE) as staging:
         state = hypernet.state_dict()
         tensors = {k: v.detach().to("cpu", dtype).contiguous() for k, v in state.items()}
         metadata = {"format": "pt", "schema": HYPERNET_SCHEMA}
@@ -54,17 +54,18 @@ def save_with_new_document(source: str | Path, directory: str | Path, document: 
     config or meta) in `directory`, which may be `source` itself; atomic like `save_hypernet`."""
     if document.get("schema") != HYPERNET_SCHEMA:
         raise ValueError(f"the new {CONFIG_FILE} must carry schema {HYPERNET_SCHEMA!r}")
-    with _staged(Path(directory)) as staging:
+    with staged_directory(Path(directory), CONFIG_FILE) as staging:
         shutil.copyfile(Path(source) / WEIGHTS_FILE, staging / WEIGHTS_FILE)
         (staging / CONFIG_FILE).write_text(json.dumps(document, indent=2) + "\n")
     return Path(directory)
 
 
 @contextmanager
-def _staged(directory: Path) -> Iterator[Path]:
-    """A private folder beside `directory` to write into; it replaces `directory` when the
-    block finishes, and is removed, leaving `directory` as it was, when the block raises."""
-    refuse_to_replace(directory, CONFIG_FILE)
+def staged_directory(directory: Path, marker: str) -> Iterator[Path]:
+    """A private folder beside `directory` to write into; it replaces `directory` (empty, or
+    an artifact holding `marker`) when the block finishes, and is removed, leaving `directory`
+    as it was, when the block raises."""
+    refuse_to_replace(directory, marker)
     directory.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{directory.name}.", dir=directory.parent))
     try:

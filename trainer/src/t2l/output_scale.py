@@ -1,11 +1,12 @@
-"""How strongly a hypernetwork's adapters act: an output scale chosen on development tasks.
+"""How strongly adapters act: an output scale chosen on development tasks.
 
 A hypernetwork trained on a few dozen tasks writes adapters sized for those tasks. On a task it
 never saw, the same update shrunk by a factor s < 1 can fit better: the base model keeps more of
 its own behaviour where the adapter has nothing to teach (on the held-out tasks, full-strength
-adapters turned open-ended answers into one-liners). The scale lives in the adapter's LoRA alpha,
-so it costs no weights and every consumer (PEFT, vLLM, the gpu-worker's `adapter_config.json`)
-applies it as is. It is chosen by completion loss on the development tasks, never the held-out.
+adapters turned open-ended answers into one-liners). The scale lives in the LoRA alpha, so it
+costs no weights and every consumer (PEFT, vLLM, the gpu-worker's `adapter_config.json`) applies
+it as is. It is chosen by completion loss on the development tasks, never the held-out ones. A
+trained LoRA (the multi-task baseline) is calibrated the same way, so comparisons stay fair.
 """
 
 from __future__ import annotations
@@ -15,12 +16,13 @@ from statistics import fmean
 
 import torch
 
-from t2l.embedding_table import DescriptionEncoder
-from t2l.hypernet import HyperNetConfig, HyperNetwork
+from t2l.hypernet import LoRAWeights
 from t2l.sft_batch import TokenizedExample, completion_loss_per_example
 from t2l.sft_tasks import FrozenLM, lora_logits
 
-META_KEY = "output_scale"  # hypernet.json meta: what was chosen, from which trained alpha
+# What was chosen, from which trained alpha: a key of a hypernetwork's meta (a PEFT adapter
+# keeps the same record in a file beside it, `t2l.peft_io.SCALE_RECORD`).
+META_KEY = "output_scale"
 
 
 def parse_scales(text: str) -> tuple[float, ...]:
@@ -40,27 +42,26 @@ def parse_scales(text: str) -> tuple[float, ...]:
     return scales
 
 
-def trained_lora_alpha(config: HyperNetConfig, meta: dict) -> float:
-    """The alpha the hypernetwork was trained with: a calibrated one records it, so calibrating
-    again starts from the trained strength rather than compounding scales."""
-    return float((meta.get(META_KEY) or {}).get("trained_lora_alpha", config.lora_alpha))
+def trained_lora_alpha(lora_alpha: float, record: dict | None) -> float:
+    """The alpha an adapter source was trained with: a calibrated one records it (`META_KEY`),
+    so calibrating again starts from the trained strength rather than compounding scales."""
+    return float((record or {}).get("trained_lora_alpha", lora_alpha))
 
 
 @torch.no_grad()
 def losses_by_scale(
     base: FrozenLM,
-    hypernet: HyperNetwork,
+    adapters: list[LoRAWeights],
     trained_scaling: float,
-    embeddings: torch.Tensor,
     examples: list[TokenizedExample],
     scales: tuple[float, ...],
     batch_size: int,
 ) -> dict[float, float]:
-    """Mean per-example completion loss at each scale, averaged over the adapters generated from
-    `embeddings` (D, E): one task under D descriptions."""
+    """Mean per-example completion loss at each scale, averaged over `adapters` (each a LoRA
+    batch of one, A (1, L, r, in) / B (1, L, out, r)): one task's adapters, e.g. one a
+    description."""
     totals = {s: 0.0 for s in scales}
-    for row in range(embeddings.shape[0]):
-        loras = hypernet(embeddings[row : row + 1].to(base.device))  # one adapter, every scale
+    for loras in adapters:
         for scale in scales:
             losses: list[float] = []
             for start in range(0, len(examples), batch_size):
@@ -68,27 +69,7 @@ def losses_by_scale(
                 logits, labels = lora_logits(base, loras, trained_scaling * scale, chunk)
                 losses += completion_loss_per_example(logits, labels).tolist()  # (B,) each
             totals[scale] += fmean(losses)
-    return {s: total / embeddings.shape[0] for s, total in totals.items()}
-
-
-def dev_losses(
-    base: FrozenLM,
-    hypernet: HyperNetwork,
-    trained_scaling: float,
-    encoder: DescriptionEncoder,
-    examples: dict[str, list[TokenizedExample]],
-    descriptions: dict[str, list[str]],
-    scales: tuple[float, ...],
-    batch_size: int,
-) -> dict[str, dict[float, float]]:
-    """Per task (one with examples), its loss at each scale."""
-    hypernet = hypernet.eval()
-    return {
-        name: losses_by_scale(base, hypernet, trained_scaling,
-                              encoder.encode(descriptions[name]), task_examples, scales,
-                              batch_size)
-        for name, task_examples in examples.items() if task_examples
-    }
+    return {s: total / len(adapters) for s, total in totals.items()}
 
 
 def choose_scale(per_task: dict[str, dict[float, float]]) -> tuple[float, dict[float, float]]:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import math
 import shutil
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -18,11 +17,14 @@ import torch
 from safetensors import safe_open
 from safetensors.torch import save_file
 
-from t2l.checkpoint import refuse_to_replace, replace_directory
+from t2l.checkpoint import staged_directory
 from t2l.targets import TargetSpec
 
 ADAPTER_CONFIG = "adapter_config.json"
 ADAPTER_WEIGHTS = "adapter_model.safetensors"
+# A calibrated adapter's output-scale record (`t2l.output_scale`); PEFT ignores the file, while
+# an unknown key in adapter_config.json could trip its config validation.
+SCALE_RECORD = "output_scale.json"
 KEY_PREFIX = "base_model.model."
 LoRAFactors = dict[str, tuple[torch.Tensor, torch.Tensor]]  # name -> (A (L,r,in), B (L,out,r))
 
@@ -89,16 +91,23 @@ def save_peft_adapter(
             key = KEY_PREFIX + m.path_for(layer)
             tensors[f"{key}.lora_A.weight"] = a[layer].detach().to("cpu", dtype).contiguous()
             tensors[f"{key}.lora_B.weight"] = b[layer].detach().to("cpu", dtype).contiguous()
-    directory = Path(directory)
-    refuse_to_replace(directory, ADAPTER_CONFIG)
-    directory.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{directory.name}.", dir=directory.parent))
-    try:
+    with staged_directory(Path(directory), ADAPTER_CONFIG) as staging:
         save_file(tensors, staging / ADAPTER_WEIGHTS, metadata={**lora.metadata, "format": "pt"})
         (staging / ADAPTER_CONFIG).write_text(json.dumps(adapter_config(lora), indent=2) + "\n")
-        replace_directory(staging, directory)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
+    return Path(directory)
+
+
+def write_rescaled_adapter(
+    source: str | Path, directory: str | Path, lora_alpha: float, record: dict
+) -> Path:
+    """`source`'s weights, byte for byte, with `lora_alpha` in its config and `record` beside
+    it, in `directory` (which may be `source`); atomic like `save_peft_adapter`."""
+    source, directory = Path(source), Path(directory)
+    config = {**json.loads((source / ADAPTER_CONFIG).read_text()), "lora_alpha": lora_alpha}
+    with staged_directory(directory, ADAPTER_CONFIG) as staging:
+        shutil.copyfile(source / ADAPTER_WEIGHTS, staging / ADAPTER_WEIGHTS)
+        (staging / ADAPTER_CONFIG).write_text(json.dumps(config, indent=2) + "\n")
+        (staging / SCALE_RECORD).write_text(json.dumps(record, indent=2) + "\n")
     return directory
 
 

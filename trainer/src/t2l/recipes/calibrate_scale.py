@@ -1,14 +1,15 @@
-"""`t2l calibrate-scale`: choose a hypernetwork's output scale on the development tasks and
-write the hypernetwork again with it as its LoRA alpha (`t2l.output_scale`).
+"""`t2l calibrate-scale`: choose the output scale of a hypernetwork's adapters, or of a trained
+LoRA, on the development tasks, and write it again with that scale in its LoRA alpha
+(`t2l.output_scale`).
 
-config -> hypernetwork and its encoder -> frozen base -> dev tasks and descriptions -> loss at
-each scale -> choose -> calibrated hypernetwork (same weights) + results JSON.
+config -> source (hypernetwork or LoRA) -> frozen base -> dev tasks -> adapters -> loss at each
+scale -> choose -> calibrated copy (same weights) + results JSON.
 """
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -22,15 +23,19 @@ from t2l.recipe_cli import add_recipe_command
 from t2l.recipe_config import DEFAULT_EMBEDDING_CACHE, is_device_name, resolve_device
 from t2l.task_data import TaskData
 
-OWN_FILES = frozenset({"hypernet.json", "hypernet.safetensors"})
+# What a calibrated hypernetwork or LoRA folder holds: nothing else there may be replaced.
+OWN_FILES = frozenset({"hypernet.json", "hypernet.safetensors", "adapter_config.json",
+                       "adapter_model.safetensors", "output_scale.json"})
 
 
 @dataclass(frozen=True)
 class CalibrateScaleConfig:
     hypernet: str = field(default="", metadata={"help": "hypernetwork folder to calibrate "
                                                          "(checkpoint or bundle)"})
-    out: str = field(default="", metadata={"help": "folder for the calibrated hypernetwork; "
-                                                    "may be --hypernet itself"})
+    lora: str = field(default="", metadata={"help": "or a trained PEFT LoRA folder to "
+                                                     "calibrate (e.g. the multi-task baseline)"})
+    out: str = field(default="", metadata={"help": "folder for the calibrated copy; may be "
+                                                    "the source itself"})
     version: str | None = field(default=None, metadata={
         "help": "new version for a published bundle: its adapters change with the scale"})
     scales: str = field(default="1,0.9,0.8,0.7,0.6,0.5,0.4,0.3",
@@ -49,17 +54,22 @@ class CalibrateScaleConfig:
     def __post_init__(self) -> None:
         from t2l.output_scale import parse_scales  # torch only when the command runs
 
-        if not self.hypernet or not Path(self.hypernet).is_dir():
-            raise ValueError(f"--hypernet {self.hypernet!r}: not a folder; give the hypernetwork "
-                             "checkpoint or bundle to calibrate")
+        if bool(self.hypernet) == bool(self.lora):
+            raise ValueError("give one of --hypernet (a hypernetwork folder) or --lora (a PEFT "
+                             "LoRA folder) to calibrate")
+        flag, source = ("--hypernet", self.hypernet) if self.hypernet else ("--lora", self.lora)
+        if not Path(source).is_dir():
+            raise ValueError(f"{flag} {source!r}: not a folder")
         if not self.out:
-            raise ValueError("--out is required: where the calibrated hypernetwork goes "
-                             "(--hypernet itself to calibrate in place)")
+            raise ValueError(f"--out is required: where the calibrated copy goes ({flag} itself "
+                             "to calibrate in place)")
+        if self.lora and self.version is not None:
+            raise ValueError("--version names a calibrated bundle; a --lora has none")
         out = Path(self.out)
         if out.is_dir() and (extra := sorted(p.name for p in out.iterdir()
                                              if p.name not in OWN_FILES)):
-            raise ValueError(f"--out {self.out} holds {extra}, which a calibrated hypernetwork "
-                             "would replace; write to a folder of its own and export it again")
+            raise ValueError(f"--out {self.out} holds {extra}, which the calibrated copy would "
+                             "replace; write to a folder of its own (and export it again)")
         parse_scales(self.scales)
         if self.version is not None and not VERSION_PATTERN.match(self.version):
             raise ValueError(f"--version {self.version!r} must match {VERSION_PATTERN.pattern}")
@@ -82,100 +92,62 @@ def calibrate_scale(
     dev_tasks: list[TaskData] | None = None,
 ) -> dict:
     """Calibrate and write; -> the results document. Components may be passed in (tests)."""
-    from t2l.checkpoint import load_hypernet, read_hypernet_json, save_with_new_document
-    from t2l.embedding_table import load_task_encoder
     from t2l.eval.methods import held_out_descriptions
     from t2l.eval.results import write_json_atomically
-    from t2l.output_scale import (
-        META_KEY,
-        choose_scale,
-        dev_losses,
-        parse_scales,
-        trained_lora_alpha,
-    )
+    from t2l.output_scale import choose_scale, losses_by_scale, parse_scales
     from t2l.recipes.frozen_base import frozen_base
+    from t2l.recipes.scale_sources import hypernet_source, lora_source
     from t2l.report.output_scale_table import OUTPUT_SCALE_SCHEMA
     from t2l.sft_batch import tokenize_example
     from t2l.task_data import load_tasks
 
-    # Hypernetwork, its trained strength, and its own encoder.
+    # What is calibrated, the base model it was trained for, and its adapters.
     scales = parse_scales(config.scales)
-    document = read_hypernet_json(config.hypernet)
-    hypernet, meta = load_hypernet(config.hypernet)
-    identity = _published_identity(meta, config)
-    trained_alpha = trained_lora_alpha(hypernet.config, meta)
-    trained_scaling = hypernet.scaling * trained_alpha / hypernet.config.lora_alpha
-    if encoder is None:
-        settings = meta.get("encoder") or {}
-        encoder = load_task_encoder(
-            settings["name"], pooling=settings.get("pooling"),
-            normalize=settings.get("normalize"), max_length=settings.get("max_length"),
-            cache_dir=config.embedding_cache)
+    source = (hypernet_source(config.hypernet, config.version, encoder, config.embedding_cache)
+              if config.hypernet else lora_source(config.lora))
+    base, tokenizer = frozen_base(model, tokenizer, source.base_model_id,
+                                  ",".join(source.target_names), resolve_device(config.device))
+    source.attach(base)
 
-    # Frozen base model, the one the hypernetwork was trained for.
-    base_model_id = meta.get("base_model", {}).get("hf_id", "")
-    base, tokenizer = frozen_base(model, tokenizer, base_model_id,
-                                  ",".join(hypernet.config.targets.names),
-                                  resolve_device(config.device))
-    if base.targets != hypernet.config.targets:
-        raise ValueError(f"--hypernet {config.hypernet}: trained for other LoRA targets than "
-                         f"its base model {base_model_id!r} has")
-    hypernet = hypernet.to(base.device)
-
-    # Development tasks: their validation examples under a few of their descriptions.
+    # Development tasks: their validation examples, under a few of their descriptions.
     if dev_tasks is None:
         dev_tasks = load_tasks(config.dev_tasks, config.dev_task_args, "--dev-tasks")
     examples = {t.name: [tokenize_example(tokenizer, e, config.max_length) for e in t.val]
-                for t in dev_tasks}
+                for t in dev_tasks if t.val}
     descriptions = {t.name: held_out_descriptions(t.descriptions, config.descriptions_per_task,
                                                   config.seed, t.name) for t in dev_tasks}
 
     # Loss at every scale; the least task-averaged loss wins.
-    per_task = dev_losses(base, hypernet, trained_scaling, encoder, examples, descriptions,
-                          scales, config.batch_size)
+    per_task = {name: losses_by_scale(base, source.adapters(descriptions[name]),
+                                      source.trained_scaling, task_examples, scales,
+                                      config.batch_size)
+                for name, task_examples in examples.items()}
     scale, mean_loss = choose_scale(per_task)
     for s in scales:
         logging.info("scale %.2f: dev loss %.4f%s", s, mean_loss[s], "  <-" * (s == scale))
 
-    # The calibrated hypernetwork: same weights, alpha = trained alpha x scale.
-    calibration = {"scale": scale, "trained_lora_alpha": trained_alpha,
-                   "lora_alpha": trained_alpha * scale, "chosen_by": "dev_loss",
+    # The calibrated copy: same weights, alpha = trained alpha x scale.
+    calibration = {"scale": scale, "trained_lora_alpha": source.trained_alpha,
+                   "lora_alpha": source.trained_alpha * scale, "chosen_by": "dev_loss",
                    "dev_tasks": sorted(per_task), "scales": list(scales),
                    "dev_loss": [mean_loss[s] for s in scales]}
-    new_config = replace(hypernet.config, lora_alpha=trained_alpha * scale).to_dict()
-    save_with_new_document(config.hypernet, config.out, {
-        **document, "config": new_config, "meta": {**meta, **identity, META_KEY: calibration}})
+    source.write(config.out, calibration)
     results = {
         "schema": OUTPUT_SCALE_SCHEMA,
         "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        "hypernet": config.hypernet,
+        "kind": source.kind,
+        "source": config.hypernet or config.lora,
         "out": config.out,
-        "base_model": base_model_id,
-        "training": meta.get("training"),
+        "base_model": source.base_model_id,
+        "training": source.training,
         **calibration,
         "per_task": {name: [losses[s] for s in scales] for name, losses in per_task.items()},
-        "descriptions": descriptions,
+        "descriptions": descriptions if source.kind == "hypernet" else None,
         "config": config_to_dict(config),
     }
     if config.output:
         write_json_atomically(Path(config.output), results)
     return results
-
-
-def _published_identity(meta: dict, config: CalibrateScaleConfig) -> dict:
-    """A published bundle's adapters are named by name@version (Contract 2), and a new scale
-    changes every one of them: the calibrated bundle needs a version of its own."""
-    published = meta.get("version")
-    if published is None:
-        if config.version is not None:
-            raise ValueError(f"--version: {config.hypernet} is not a published bundle (no name "
-                             "or version); publish it with `t2l publish-weights` instead")
-        return {}
-    if config.version is None or config.version == published:
-        raise ValueError(f"--version: {config.hypernet} is published as "
-                         f"{meta.get('name')}@{published}, and a new scale changes its adapters; "
-                         "give the calibrated bundle a new --version")
-    return {"version": config.version, "calibrated_from": f"{meta.get('name')}@{published}"}
 
 
 def _run(config: CalibrateScaleConfig) -> dict:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 OUTPUT_SCALE_SCHEMA = "t2l.output_scale/v1"
 INTRO = (
-    "The generated adapters' strength, chosen on the development tasks (never the held-out "
-    "ones): completion loss (nats/token, mean over each task's validation examples and "
+    "Adapter strength, chosen on the development tasks (never the held-out ones): completion "
+    "loss (nats/token, mean over each task's validation examples and, for a hypernetwork, "
     "descriptions, then over tasks) with every adapter's update scaled by s. The chosen s "
-    "becomes the hypernetwork's LoRA alpha (trained alpha × s); its weights are unchanged."
+    "becomes the LoRA alpha (trained alpha × s); the weights are unchanged."
 )
 
 
@@ -24,7 +24,7 @@ def output_scale_section(title: str, document: dict) -> str:
         cells = " | ".join(f"{document['per_task'][t][i]:.4f}" for t in tasks)
         rows.append(f"| {mark}{scale:g}{mark} | {mark}{document['dev_loss'][i]:.4f}{mark} | "
                     f"{cells} |")
-    chosen = (f"`{document['hypernet']}`: s = {document['scale']:g}, LoRA alpha "
+    chosen = (f"{document['kind']} `{document['source']}`: s = {document['scale']:g}, LoRA alpha "
               f"{document['trained_lora_alpha']:g} → {document['lora_alpha']:g}, written to "
               f"`{document['out']}`.")
     return "\n\n".join([title, INTRO, chosen, "\n".join(rows)])
