@@ -42,10 +42,12 @@ HEADLINE_SCHEMAS = {"reconstruction": (RECONSTRUCTION_SCHEMA, "t2l collect-run")
                     "training_curves": (CURVES_SCHEMA, "t2l collect-run"),
                     "fine_tune_curves": (FINE_TUNE_SCHEMA, "t2l collect-curves"),
                     "description_loss_gap": (LOSS_GAP_SCHEMA, "t2l loss-gap")}
-EVAL_TITLES = {"eval_heldout": "Held-out tasks (T2L at its dev-calibrated output scale)",
-               "eval_heldout_uncalibrated": "Held-out tasks, T2L at its trained strength",
+EVAL_TITLES = {"eval_heldout": "Held-out tasks, adapters at their dev-calibrated scales",
+               "eval_heldout_uncalibrated": "Held-out tasks, adapters at their trained strength",
                "eval_heldout_20": "Held-out tasks, first 20 items (the earlier headline)",
                "eval_heldout_3desc": "Held-out tasks, three descriptions a task",
+               "eval_heldout_3desc_uncalibrated": "Held-out tasks, three descriptions a task, T2L "
+                                                  "at its trained strength",
                "eval_heldout_hinge": "Held-out tasks, SFT + mismatch hinge",
                "eval_heldout_hinge_warm": "Held-out tasks, SFT then hinge fine-tune",
                "eval_heldout_templates": "Held-out tasks, SFT then template-task fine-tune",
