@@ -18,10 +18,17 @@ from torch import nn
 
 from t2l.config_io import config_to_dict
 from t2l.embedding_table import DescriptionEncoder
+from t2l.eval.methods import held_out_descriptions
+from t2l.eval.results import write_json_atomically
+from t2l.output_scale import choose_scale, losses_by_scale, parse_scales
 from t2l.publish.weights import VERSION_PATTERN
 from t2l.recipe_cli import add_recipe_command
 from t2l.recipe_config import DEFAULT_EMBEDDING_CACHE, is_device_name, resolve_device
-from t2l.task_data import TaskData
+from t2l.recipes.frozen_base import frozen_base
+from t2l.recipes.scale_sources import hypernet_source, lora_source
+from t2l.report.output_scale_table import OUTPUT_SCALE_SCHEMA
+from t2l.sft_batch import tokenize_example
+from t2l.task_data import TaskData, load_tasks
 
 # What a calibrated hypernetwork or LoRA folder holds: nothing else there may be replaced.
 OWN_FILES = frozenset({"hypernet.json", "hypernet.safetensors", "adapter_config.json",
@@ -52,8 +59,6 @@ class CalibrateScaleConfig:
                                                                "scale), e.g. docs/results/..."})
 
     def __post_init__(self) -> None:
-        from t2l.output_scale import parse_scales  # torch only when the command runs
-
         if bool(self.hypernet) == bool(self.lora):
             raise ValueError("give one of --hypernet (a hypernetwork folder) or --lora (a PEFT "
                              "LoRA folder) to calibrate")
@@ -92,15 +97,6 @@ def calibrate_scale(
     dev_tasks: list[TaskData] | None = None,
 ) -> dict:
     """Calibrate and write; -> the results document. Components may be passed in (tests)."""
-    from t2l.eval.methods import held_out_descriptions
-    from t2l.eval.results import write_json_atomically
-    from t2l.output_scale import choose_scale, losses_by_scale, parse_scales
-    from t2l.recipes.frozen_base import frozen_base
-    from t2l.recipes.scale_sources import hypernet_source, lora_source
-    from t2l.report.output_scale_table import OUTPUT_SCALE_SCHEMA
-    from t2l.sft_batch import tokenize_example
-    from t2l.task_data import load_tasks
-
     # What is calibrated, the base model it was trained for, and its adapters.
     scales = parse_scales(config.scales)
     source = (hypernet_source(config.hypernet, config.version, encoder, config.embedding_cache)

@@ -76,7 +76,7 @@ class LoraSource:
     record: dict | None  # the output-scale record of an earlier calibration
     weights: LoRAWeights = field(default_factory=dict)  # A (1, L, r, in), B (1, L, out, r)
     kind: str = "lora"
-    training: None = None
+    training: dict | None = None  # a trained LoRA folder records no training run
 
     @property
     def base_model_id(self) -> str:
