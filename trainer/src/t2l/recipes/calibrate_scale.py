@@ -16,11 +16,13 @@ from typing import Any
 
 from torch import nn
 
+from t2l.checkpoint import CONFIG_FILE, WEIGHTS_FILE
 from t2l.config_io import config_to_dict
 from t2l.embedding_table import DescriptionEncoder
 from t2l.eval.methods import held_out_descriptions
 from t2l.eval.results import write_json_atomically
 from t2l.output_scale import choose_scale, losses_by_scale, parse_scales
+from t2l.peft_io import ADAPTER_CONFIG, ADAPTER_WEIGHTS, SCALE_RECORD
 from t2l.publish.weights import VERSION_PATTERN
 from t2l.recipe_cli import add_recipe_command
 from t2l.recipe_config import DEFAULT_EMBEDDING_CACHE, is_device_name, resolve_device
@@ -31,8 +33,7 @@ from t2l.sft_batch import tokenize_example
 from t2l.task_data import TaskData, load_tasks
 
 # What a calibrated hypernetwork or LoRA folder holds: nothing else there may be replaced.
-OWN_FILES = frozenset({"hypernet.json", "hypernet.safetensors", "adapter_config.json",
-                       "adapter_model.safetensors", "output_scale.json"})
+OWN_FILES = frozenset({CONFIG_FILE, WEIGHTS_FILE, ADAPTER_CONFIG, ADAPTER_WEIGHTS, SCALE_RECORD})
 
 
 @dataclass(frozen=True)

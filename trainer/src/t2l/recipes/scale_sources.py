@@ -5,7 +5,6 @@ its trained strength, its adapters for a task, and how its calibrated copy is wr
 from __future__ import annotations
 
 import json
-import math
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -15,7 +14,13 @@ from t2l.checkpoint import load_hypernet, read_hypernet_json, save_with_new_docu
 from t2l.embedding_table import DescriptionEncoder, load_task_encoder
 from t2l.hypernet import HyperNetwork, LoRAWeights
 from t2l.output_scale import META_KEY, trained_lora_alpha
-from t2l.peft_io import ADAPTER_CONFIG, SCALE_RECORD, load_peft_adapter, write_rescaled_adapter
+from t2l.peft_io import (
+    ADAPTER_CONFIG,
+    SCALE_RECORD,
+    PeftLoRA,
+    load_peft_adapter,
+    write_rescaled_adapter,
+)
 from t2l.sft_tasks import FrozenLM
 
 
@@ -74,6 +79,7 @@ class LoraSource:
     folder: str
     config: dict  # adapter_config.json as read
     record: dict | None  # the output-scale record of an earlier calibration
+    lora: PeftLoRA | None = None  # read by `attach`, once the base model's targets are known
     weights: LoRAWeights = field(default_factory=dict)  # A (1, L, r, in), B (1, L, out, r)
     kind: str = "lora"
     training: dict | None = None  # a trained LoRA folder records no training run
@@ -92,13 +98,14 @@ class LoraSource:
 
     @property
     def trained_scaling(self) -> float:
-        rank = int(self.config["r"])
-        return self.trained_alpha / (math.sqrt(rank) if self.config.get("use_rslora") else rank)
+        if self.lora is None:
+            raise RuntimeError("attach the base model first: the LoRA is read against its targets")
+        return self.lora.scaling * self.trained_alpha / self.lora.lora_alpha
 
     def attach(self, base: FrozenLM) -> None:
-        lora = load_peft_adapter(self.folder, base.targets)
+        self.lora = load_peft_adapter(self.folder, base.targets)
         self.weights = {name: (a[None].to(base.device), b[None].to(base.device))
-                        for name, (a, b) in lora.weights.items()}
+                        for name, (a, b) in self.lora.weights.items()}
 
     def adapters(self, descriptions: list[str]) -> list[LoRAWeights]:
         return [self.weights]  # one adapter, whatever the task's description
