@@ -8,7 +8,8 @@ from conftest import make_encoder, make_llama, make_tokenizer
 from synthetic_tasks import RECIPE_SETTINGS, make_tasks
 
 from t2l.best_checkpoint import BEST_FOLDER
-from t2l.checkpoint import load_hypernet
+from t2l.checkpoint import CONFIG_FILE, load_hypernet, save_with_new_document
+from t2l.output_scale import META_KEY
 from t2l.recipe_config import SFTConfig
 from t2l.recipes.train_sft import train_sft
 from t2l.run_dir import read_metrics
@@ -163,6 +164,26 @@ def test_init_from_refuses_another_architecture(tmp_path, overrides, message):
     source = run(tmp_path, "source", tasks, max_steps=1)
     with pytest.raises(ValueError, match=message):
         run(tmp_path, "tuned", tasks, init_from=str(source), **overrides)
+
+
+def test_init_from_a_calibrated_source_trains_at_its_trained_alpha(tmp_path):
+    # A calibrated copy holds the same weights with alpha x s and records the trained alpha;
+    # a fine-tune of it must match the recipe's trained alpha, not the served one.
+    tasks = make_tasks(["reverse"])
+    source = run(tmp_path, "source", tasks, max_steps=1)
+    document = json.loads((source / CONFIG_FILE).read_text())
+    trained_alpha = document["config"]["lora_alpha"]
+    document["config"]["lora_alpha"] = trained_alpha * 0.5
+    document["meta"][META_KEY] = {"scale": 0.5, "trained_lora_alpha": trained_alpha}
+    calibrated = save_with_new_document(source, tmp_path / "calibrated", document)
+    plain = run(tmp_path, "from-plain", tasks, init_from=str(source), max_steps=1)
+    tuned = run(tmp_path, "from-calibrated", tasks, init_from=str(calibrated), max_steps=1)
+    assert same_weights(plain, tuned)
+    assert load_hypernet(tuned)[0].config.lora_alpha == trained_alpha
+    assert META_KEY not in load_hypernet(tuned)[1]  # a new training needs its own calibration
+    with pytest.raises(ValueError, match=r"different hypernetwork .*'lora_alpha'"):
+        run(tmp_path, "served-alpha", tasks, init_from=str(calibrated), max_steps=1,
+            lora_alpha=trained_alpha * 0.5)
 
 
 def test_init_from_refuses_a_folder_that_is_no_hypernetwork(tmp_path):
