@@ -34,6 +34,19 @@ def test_criteria_verdicts(t2l, multitask, with_description, ratio, met):
     assert by_name["reconstruction_over_oracle"]["ratio"] == ratio
 
 
+def test_every_item_document_measures_the_margins_again_under_its_own_names():
+    bar = quality_bar({"eval_heldout": _heldout(0.40, 0.38, 0.30),
+                       "eval_heldout_all_items": _heldout(0.39, 0.40, 0.30, "all items")}, None)
+    by_name = {c["name"]: c for c in bar["criteria"]}
+    assert list(by_name) == ["t2l_vs_multitask_lora", "t2l_vs_base_with_description",
+                             "t2l_vs_multitask_lora_all_items",
+                             "t2l_vs_base_with_description_all_items"]
+    assert by_name["t2l_vs_multitask_lora"]["met"]
+    assert not by_name["t2l_vs_multitask_lora_all_items"]["met"]
+    assert "every multiple-choice item" in by_name["t2l_vs_multitask_lora_all_items"]["label"]
+    assert bar["sources"]["eval_heldout_all_items"] == "all items"
+
+
 @pytest.mark.parametrize(("heldout", "hinge", "recon", "criteria", "variants"), [
     (None, None, None, None, None),
     (_heldout(0.5, 0.4, 0.3, label="smoke: 3 steps"), None, None, None, None),  # measures nothing

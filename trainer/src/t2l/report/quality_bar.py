@@ -16,12 +16,19 @@ QUALITY_BAR_SCHEMA = "t2l.quality_bar/v1"
 GOAL_OVER_MULTITASK_POINTS = 0.0
 GOAL_OVER_BASE_WITH_DESCRIPTION_POINTS = 10.0
 GOAL_RECONSTRUCTION_RATIO = 0.95
+# Documents that measure the bar's margins: stem -> (criterion name suffix, label scope). The
+# headline's 100 items a task and, where it was run, every multiple-choice item the tasks have.
+BAR_EVALUATIONS = {"eval_heldout": ("", "held-out avg"),
+                   "eval_heldout_all_items": ("_all_items", "held-out avg, every multiple-choice "
+                                                            "item")}
 CONTROLS = {"other": "t2l_other_descriptions", "random": "t2l_random_descriptions"}
 # Evaluations whose T2L controls make a row of the description-gap table, in its order:
 # document stem -> (key in quality_bar.json, label).
 GAP_VARIANTS = {
     "eval_heldout": ("sft", "plain SFT, dev-calibrated scale"),
     "eval_heldout_uncalibrated": ("sft_uncalibrated", "plain SFT, trained strength"),
+    "eval_heldout_mixed_calibrated": ("mixed_calibrated", "SFT, then fine-tuned on templates plus "
+                                      "arithmetic by dataset, kept by dev loss, dev-calibrated"),
     "eval_heldout_20": ("sft_20", "plain SFT on the variants' 20 items a task"),
     "eval_heldout_hinge": ("hinge", "SFT + mismatch hinge"),
     "eval_heldout_hinge_warm": ("hinge_warm", "SFT, then fine-tuned with the hinge"),
@@ -54,13 +61,14 @@ def _points(value: float) -> float:
     return round(100 * value, DIGITS)
 
 
-def margin_criterion(document: dict, reference: str, goal_points: float, label: str) -> dict | None:
+def margin_criterion(document: dict, reference: str, goal_points: float, label: str,
+                     suffix: str = "") -> dict | None:
     found = paired(document, ("t2l", reference))
     if found is None:
         return None
     tasks, avg = found
     margin = _points(avg["t2l"] - avg[reference])
-    return {"name": f"t2l_vs_{reference}", "label": label, "t2l": avg["t2l"],
+    return {"name": f"t2l_vs_{reference}{suffix}", "label": label, "t2l": avg["t2l"],
             "reference": avg[reference], "reference_method": reference, "tasks": len(tasks),
             "margin_points": margin, "margin_ci95_points": interval(document, "t2l", reference,
                                                                     tasks),
@@ -109,19 +117,20 @@ def description_gaps(document: dict) -> dict | None:
 
 
 def quality_bar(evaluations: dict[str, dict], recon: dict | None) -> dict | None:
-    """`evaluations`: held-out evaluation documents by stem (`eval_heldout` holds the bar's
-    methods; every stem of GAP_VARIANTS present adds a row of description gaps). None when no
-    (non-smoke) input measures anything."""
+    """`evaluations`: held-out evaluation documents by stem (each stem of BAR_EVALUATIONS
+    present measures the bar's margins; every stem of GAP_VARIANTS present adds a row of
+    description gaps). None when no (non-smoke) input measures anything."""
     measured = {stem: d for stem, d in evaluations.items() if not is_smoke(d)}
-    heldout = measured.get("eval_heldout")
     criteria = []
-    if heldout is not None:
+    for stem, (suffix, scope) in BAR_EVALUATIONS.items():
+        if (document := measured.get(stem)) is None:
+            continue
         criteria += [
-            margin_criterion(heldout, "multitask_lora", GOAL_OVER_MULTITASK_POINTS,
-                             "T2L vs multi-task LoRA (held-out avg)"),
-            margin_criterion(heldout, "base_with_description",
+            margin_criterion(document, "multitask_lora", GOAL_OVER_MULTITASK_POINTS,
+                             f"T2L vs multi-task LoRA ({scope})", suffix),
+            margin_criterion(document, "base_with_description",
                              GOAL_OVER_BASE_WITH_DESCRIPTION_POINTS,
-                             "T2L vs base + description in prompt (held-out avg)"),
+                             f"T2L vs base + description in prompt ({scope})", suffix),
         ]
     if recon is not None:
         criteria.append(reconstruction_criterion(recon))
@@ -137,7 +146,7 @@ def quality_bar(evaluations: dict[str, dict], recon: dict | None) -> dict | None
         "description_gaps": gaps,
         "sources": {
             **{stem: (measured[stem].get("run") or {}).get("label") if stem in measured else None
-               for stem in GAP_VARIANTS},
+               for stem in (*BAR_EVALUATIONS, *GAP_VARIANTS)},
             "reconstruction": recon and recon.get("source"),
         },
     }

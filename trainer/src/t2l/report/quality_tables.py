@@ -3,17 +3,22 @@
 from __future__ import annotations
 
 from t2l.report.quality_bar import (
+    BAR_EVALUATIONS,
     GOAL_OVER_BASE_WITH_DESCRIPTION_POINTS,
     GOAL_OVER_MULTITASK_POINTS,
     GOAL_RECONSTRUCTION_RATIO,
 )
 
-# Every criterion of the bar, shown even when unmeasured so a missing one is visible.
+# Every criterion of the bar, shown even when unmeasured so a missing one is visible: the
+# margins on each document of BAR_EVALUATIONS, then reconstruction.
 CRITERIA = (
-    ("t2l_vs_multitask_lora", "T2L vs multi-task LoRA (held-out avg)",
-     f"≥ {GOAL_OVER_MULTITASK_POINTS:+.1f} pts", "eval_heldout.json"),
-    ("t2l_vs_base_with_description", "T2L vs base + description in prompt (held-out avg)",
-     f"≥ {GOAL_OVER_BASE_WITH_DESCRIPTION_POINTS:+.1f} pts", "eval_heldout.json"),
+    *((f"t2l_vs_{reference}{suffix}", f"T2L vs {what} ({scope})", f"≥ {goal:+.1f} pts",
+       f"{stem}.json")
+      for stem, (suffix, scope) in BAR_EVALUATIONS.items()
+      for reference, what, goal in (
+          ("multitask_lora", "multi-task LoRA", GOAL_OVER_MULTITASK_POINTS),
+          ("base_with_description", "base + description in prompt",
+           GOAL_OVER_BASE_WITH_DESCRIPTION_POINTS))),
     ("reconstruction_over_oracle", "reconstruction T2L / oracle LoRAs (oracles' own tasks)",
      f"≥ {GOAL_RECONSTRUCTION_RATIO}×", "reconstruction.json"),
 )
@@ -56,6 +61,8 @@ def quality_bar_section(bar: dict) -> str:
                     f"| {verdict} |")
     sources = bar["sources"]
     notes = [f"- held-out evaluation: **{sources['eval_heldout'] or 'none'}**"]
+    if sources.get("eval_heldout_all_items"):
+        notes.append(f"- every multiple-choice item: **{sources['eval_heldout_all_items']}**")
     if sources.get("reconstruction"):
         recon = sources["reconstruction"]
         notes.append(f"- reconstruction: `{recon.get('eval')}` (**{recon.get('run_label')}**)")

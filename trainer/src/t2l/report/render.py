@@ -43,7 +43,10 @@ HEADLINE_SCHEMAS = {"reconstruction": (RECONSTRUCTION_SCHEMA, "t2l collect-run")
                     "fine_tune_curves": (FINE_TUNE_SCHEMA, "t2l collect-curves"),
                     "description_loss_gap": (LOSS_GAP_SCHEMA, "t2l loss-gap")}
 EVAL_TITLES = {"eval_heldout": "Held-out tasks, adapters at their dev-calibrated scales",
+               "eval_heldout_all_items": "Held-out tasks, every multiple-choice item",
                "eval_heldout_uncalibrated": "Held-out tasks, adapters at their trained strength",
+               "eval_heldout_mixed_calibrated": "Held-out tasks, SFT then templates + arithmetic, "
+                                                "kept by dev loss, at its dev-calibrated scale",
                "eval_heldout_20": "Held-out tasks, first 20 items (the earlier headline)",
                "eval_heldout_3desc": "Held-out tasks, three descriptions a task",
                "eval_heldout_3desc_uncalibrated": "Held-out tasks, three descriptions a task, T2L "
