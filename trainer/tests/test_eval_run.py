@@ -87,6 +87,16 @@ def test_all_methods_end_to_end_then_resume_without_rescoring(artifacts, tmp_pat
         scored = [v for v in row["per_task"].values() if v is not None]
         assert row["avg"] == pytest.approx(sum(scored) / len(scored))
     assert len(written["methods"]["t2l"]["per_condition"]["mbpp"]) == 2
+    # Multiple-choice tasks say what the answers were made of: one item has one answer, and
+    # balanced accuracy over one gold answer is plain accuracy.
+    for method, row in written["methods"].items():
+        summary = row["choices"]["bbh_boolean_expressions"]
+        if method == "oracle_lora":
+            assert row["choices"] == {"bbh_boolean_expressions": None}
+            continue
+        assert list(row["choices"]) == ["bbh_boolean_expressions"]
+        assert summary["modal_choice_share"] == 1.0
+        assert summary["balanced_accuracy"] == row["per_task"]["bbh_boolean_expressions"]
     assert written["run"]["label"] == "test"
     assert written["run"]["items_per_task"] == dict.fromkeys(TASKS, 1)
     assert written["artifacts"]["hypernet_training"] == {"mode": "test", "steps": 0}
@@ -104,6 +114,15 @@ def test_all_methods_end_to_end_then_resume_without_rescoring(artifacts, tmp_pat
     assert results["run"]["scoring_time_s"] > 0  # resumed work still counts its first cost
     assert again["run"]["scoring_time_s"] == pytest.approx(results["run"]["scoring_time_s"],
                                                            abs=0.5)
+
+    # Conditions recorded before choices were kept still resume; their summary is unknown.
+    progress = tmp_path / "run" / "progress.jsonl"
+    rows = [json.loads(line) for line in progress.read_text().splitlines()]
+    progress.write_text("".join(json.dumps({k: v for k, v in row.items() if k != "item_choices"})
+                                + "\n" for row in rows))
+    older = eval_run.run_eval(config(artifacts, tmp_path))
+    assert older["methods"]["t2l"]["choices"] == {"bbh_boolean_expressions": None}
+    assert older["methods"]["t2l"]["per_task"] == results["methods"]["t2l"]["per_task"]
 
 
 def test_t2l_adapters_depend_on_the_description(artifacts, tmp_path):

@@ -10,6 +10,7 @@ import tempfile
 from datetime import datetime, timezone
 from pathlib import Path
 
+from t2l.eval.choice_balance import choice_summary
 from t2l.eval.config import EvalConfig
 from t2l.tasks.paths import repo_root
 
@@ -30,12 +31,15 @@ def build_results(
     items: dict[str, int], descriptions: dict[str, list[str]],
     per_condition: dict[str, dict[str, list[float] | None]],
     per_item: dict[str, dict[str, list[float] | None]], artifacts: dict, wall_time_s: float,
-    scoring_time_s: float,
+    scoring_time_s: float, choices: dict[str, dict[str, list[list[int] | None]]] | None = None,
+    labels: dict[str, list[int | None]] | None = None,
 ) -> dict:
     """Per task: mean over a method's conditions; `avg`: mean over the tasks it was scored on
     (oracle LoRA is not applicable to evaluation-only tasks); `per_item`: each item's score,
     averaged over the conditions, for paired comparisons between methods (None where a
-    condition predates item scores)."""
+    condition predates item scores); `choices`: per multiple-choice task, balanced accuracy and
+    the most frequent answer's share (`t2l.eval.choice_balance`; None where a condition
+    predates recorded choices)."""
     methods = {}
     for method, by_task in per_condition.items():
         per_task = {t: (statistics.fmean(s) if s else None) for t, s in by_task.items()}
@@ -47,6 +51,12 @@ def build_results(
             "per_condition": by_task,
             "per_item": {t: _rounded(per_item[method].get(t)) for t in by_task},
         }
+        if labels:
+            rows = (choices or {}).get(method, {})
+            methods[method]["choices"] = {
+                t: choice_summary(rows.get(t) or [], task_labels)
+                if None not in task_labels else None
+                for t, task_labels in labels.items() if t in by_task}
     return {
         "schema": EVAL_SCHEMA,
         "base_model": base_model_id,

@@ -21,7 +21,7 @@ from t2l.eval.config import EvalConfig
 from t2l.eval.methods import T2L_METHODS, Condition, held_out_descriptions, plan_conditions
 from t2l.eval.progress import Progress
 from t2l.eval.results import build_results, item_means, write_json_atomically
-from t2l.eval.scoring import ScoringSettings, score_items
+from t2l.eval.scoring import ItemScore, ScoringSettings, score_items
 from t2l.file_digest import file_sha256
 from t2l.tasks import eval_examples, load_split, load_task_library, resolve_data_dir
 from t2l.tasks.records import task_descriptions
@@ -111,26 +111,32 @@ def run_eval(config: EvalConfig) -> dict:
     settings = ScoringSettings(config.batch_size, config.max_new_tokens, config.code_timeout_s)
     per_condition: dict[str, dict[str, list[float] | None]] = {}
     per_item: dict[str, dict[str, list[float] | None]] = {}
+    choices: dict[str, dict[str, list[list[int] | None]]] = {}
     for method in config.methods:
-        per_condition[method], per_item[method] = {}, {}
+        per_condition[method], per_item[method], choices[method] = {}, {}, {}
         for task in tasks:
             if method == "oracle_lora" and oracle_folders.get(task) is None:
                 per_condition[method][task] = None  # eval-only task: no data to train an oracle
                 per_item[method][task] = None
                 continue
-            scores, item_rows = [], []
+            scores, item_rows, choice_rows = [], [], []
             for condition in plan_conditions(method, task, tasks, descriptions, config.seed):
                 score = progress.get(method, task, condition.key)
                 if score is None:
                     condition_started = time.time()
-                    item_scores = _score_condition(
+                    scored = _score_condition(
                         host, writer, tokenizer, specs[task], items[task], settings, condition,
                         method, oracle_folders.get(task), run_dir)
-                    score = progress.record(method, task, condition.key, item_scores,
-                                            time.time() - condition_started)
+                    item_choices = [s.choice for s in scored] \
+                        if specs[task].metric == "mc_loglik" else None
+                    score = progress.record(method, task, condition.key,
+                                            [s.score for s in scored],
+                                            time.time() - condition_started, item_choices)
                 scores.append(score)
                 item_rows.append(progress.item_scores(method, task, condition.key))
+                choice_rows.append(progress.item_choices(method, task, condition.key))
             per_condition[method][task] = scores
+            choices[method][task] = choice_rows
             per_item[method][task] = item_means(item_rows)
             log.info("%s %s: %.4f", method, task, statistics.fmean(scores))
 
@@ -139,6 +145,8 @@ def run_eval(config: EvalConfig) -> dict:
         metrics={t: specs[t].metric for t in tasks},
         items={t: len(items[t]) for t in tasks}, descriptions=descriptions,
         per_condition=per_condition, per_item=per_item, artifacts=_artifacts(config, writer),
+        choices=choices, labels={t: [item.label for item in items[t]] for t in tasks
+                                 if specs[t].metric == "mc_loglik"},
         wall_time_s=time.time() - started, scoring_time_s=progress.seconds,
     )
     write_json_atomically(Path(config.output), results)
@@ -165,7 +173,7 @@ def _oracle_folders(config: EvalConfig, specs: dict) -> dict[str, Path | None]:
 def _score_condition(
     host: AdapterHost, writer: T2LAdapterWriter | None, tokenizer, spec, items, settings,
     condition: Condition, method: str, oracle_folder: Path | None, run_dir: Path,
-) -> list[float]:
+) -> list[ItemScore]:
     """Each item's score, in item order."""
     started = time.time()
     adapter = condition.adapter
@@ -182,15 +190,14 @@ def _score_condition(
     with host.active(adapter) as model:
         scored = score_items(model, tokenizer, spec, items, settings, condition.prompt_description)
     _write_predictions(run_dir, method, spec.name, condition, scored)
-    item_scores = [s.score for s in scored]
-    mean = statistics.fmean(item_scores) if item_scores else 0.0
+    mean = statistics.fmean(s.score for s in scored) if scored else 0.0
     log.info("  %s/%s/%s: %.4f over %d items in %.1fs", method, spec.name, condition.key, mean,
              len(scored), time.time() - started)
-    return item_scores
+    return scored
 
 
 def _write_predictions(run_dir: Path, method: str, task: str, condition: Condition,
-                       scored: list) -> None:
+                       scored: list[ItemScore]) -> None:
     path = run_dir / "predictions" / method / task / f"{condition.key.replace(':', '_')}.jsonl"
     path.parent.mkdir(parents=True, exist_ok=True)
     header = {"condition": condition.key, "prompt_description": condition.prompt_description,

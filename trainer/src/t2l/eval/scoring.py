@@ -27,6 +27,7 @@ class ItemScore:
     index: int
     score: float
     prediction: str  # generated text, or the chosen option
+    choice: int | None = None  # the chosen option's position, for multiple choice
 
 
 def with_description(prompt: str, description: str | None) -> str:
@@ -121,7 +122,8 @@ def score_items(
         for item, prompt in zip(items, prompts, strict=True):
             scores = option_logprobs(model, tokenizer, prompt, item.options)
             choice = max(range(len(scores)), key=scores.__getitem__)
-            results.append(ItemScore(item.index, float(choice == item.label), item.options[choice]))
+            results.append(ItemScore(item.index, float(choice == item.label), item.options[choice],
+                                     choice))
         return results
     budget = settings.max_new_tokens or spec.max_new_tokens
     predictions = generate(model, tokenizer, prompts, budget, settings.batch_size)

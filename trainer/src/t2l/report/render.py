@@ -13,6 +13,7 @@ import json
 import os
 from pathlib import Path
 
+from t2l.report.choice_table import choice_balance_table
 from t2l.report.curves_table import training_curves_section
 from t2l.report.fine_tune_curves import FINE_TUNE_SCHEMA
 from t2l.report.fine_tune_table import fine_tune_section
@@ -130,8 +131,9 @@ def document_section(stem: str, document: dict, results_dir: Path, output: Path
     png = eval_heldout_plot(document, results_dir / f"{stem}.png",
                             EVAL_TITLES.get(stem, "Held-out tasks"))
     link = os.path.relpath(png, output.parent)
-    return "\n\n".join([title, eval_heldout_notes(document), eval_heldout_table(document),
-                        f"![{stem}]({link})"]), [png]
+    parts = [title, eval_heldout_notes(document), eval_heldout_table(document),
+             choice_balance_table(document), f"![{stem}]({link})"]
+    return "\n\n".join(p for p in parts if p is not None), [png]
 
 
 def render(results_dir: Path, output: Path) -> list[Path]:
