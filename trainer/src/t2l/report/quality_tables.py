@@ -97,9 +97,9 @@ def description_gap_section(bar: dict) -> str:
     labels = [f"- {gap['label']}: **{gap['run_label']}**" for gap in gaps.values()]
     intro = ("Adapters generated from each held-out task's own descriptions (matched) against "
              "adapters from other tasks' descriptions and from random strings; a description "
-             "that matters shows as a positive gap. The first row's adapters act at the output "
-             "scale chosen on the development tasks (`t2l calibrate-scale`); every other row's "
-             "at the strength its hypernetwork was trained with. The hinge variants train with "
+             "that matters shows as a positive gap. Rows marked dev-calibrated act at the output "
+             "scale chosen on the development tasks (`t2l calibrate-scale`), the others at the "
+             "strength their hypernetwork was trained with. The hinge variants train with "
              "an extra loss asking another task's description to fit each example worse by a "
              "margin (`--mismatch-weight`, `t2l.sft_tasks.mismatch_hinge`): from scratch, or "
              "as a fine-tune of the plain SFT hypernetwork (`--init-from`). The template variant "
@@ -109,9 +109,10 @@ def description_gap_section(bar: dict) -> str:
              "tasks, whose descriptions lie near held-out gsm8k's. The mixed variant trains on "
              "both at once, drawing the 39 datasets evenly (`--balance-by dataset`), and keeps "
              "the checkpoint with the lowest loss on five development tasks that are neither "
-             "trained on nor reported (`--keep-best dev_loss`). Each row's run says how many "
-             "items it scored: compare variants on the same items, the plain SFT row scored on "
-             "the first 20 with the rows below it.")
+             "trained on nor reported (`--keep-best dev_loss`); its dev-calibrated row is the same "
+             "recipe run again from the 0.4.0 teacher and scored on the headline's items. Each "
+             "row's run says how many items it scored: compare variants on the same items, the "
+             "plain SFT row scored on the first 20 with the rows below it.")
     return "\n\n".join(["## Matched vs mismatched descriptions", intro, "\n".join(labels),
                         "\n".join(rows), "Per task (scores in %, gaps in points):",
                         "\n".join(per_task)])
