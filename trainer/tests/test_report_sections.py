@@ -85,7 +85,8 @@ def test_partial_inputs_show_unmeasured_criteria(tmp_path):
     render(results, tmp_path / "RESULTS.md")
     text = (tmp_path / "RESULTS.md").read_text()
     assert "## Quality bar" in text and "## Matched vs mismatched" in text
-    assert "| not measured (no non-smoke `reconstruction.json`) | ≥ 0.95× | — |" in text
+    assert ("| not measured (no non-smoke `reconstruction.json` that scores it) | ≥ 0.95× | — |"
+            in text)
     assert "SFT + mismatch hinge" not in text.split("## Matched")[1].split("Per task")[0]
     assert "## Reconstruction" not in text and "## Training curves" not in text
 

@@ -52,7 +52,8 @@ def quality_bar_section(bar: dict) -> str:
     for name, label, goal, source in CRITERIA:
         c = by_name.get(name)
         if c is None:
-            rows.append(f"| {label} | — | — | — | not measured (no non-smoke `{source}`) "
+            rows.append(f"| {label} | — | — | — | not measured (no non-smoke `{source}` that "
+                        "scores it) "
                         f"| {goal} | — |")
             continue
         verdict = "met" if c["met"] else "**missed**"
