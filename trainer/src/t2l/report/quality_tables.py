@@ -53,8 +53,7 @@ def quality_bar_section(bar: dict) -> str:
         c = by_name.get(name)
         if c is None:
             rows.append(f"| {label} | — | — | — | not measured (no non-smoke `{source}` that "
-                        "scores it) "
-                        f"| {goal} | — |")
+                        f"scores it) | {goal} | — |")
             continue
         verdict = "met" if c["met"] else "**missed**"
         rows.append(f"| {label} | {score(c['t2l'])} | {score(c['reference'])} "
