@@ -27,6 +27,7 @@ CONTROLS = {"other": "t2l_other_descriptions", "random": "t2l_random_description
 GAP_VARIANTS = {
     "eval_heldout": ("sft", "plain SFT, dev-calibrated scale"),
     "eval_heldout_uncalibrated": ("sft_uncalibrated", "plain SFT, trained strength"),
+    "eval_heldout_small": ("student", "served distilled student, dev-calibrated scale"),
     "eval_heldout_mixed_calibrated": ("mixed_calibrated", "SFT, then templates plus arithmetic "
                                       "by dataset, kept by dev loss, dev-calibrated scale"),
     "eval_heldout_20": ("sft_20", "plain SFT on the variants' 20 items a task"),
