@@ -35,8 +35,7 @@ def choice_summary(rows: list[list[int] | None], labels: list[int]) -> dict | No
     condition was scored before choices were recorded."""
     if not rows or any(r is None or len(r) != len(labels) for r in rows):
         return None
-    complete = [r for r in rows if r is not None]
     return {"balanced_accuracy": round(statistics.fmean(balanced_accuracy(r, labels)
-                                                        for r in complete), 6),
+                                                        for r in rows if r is not None), 6),
             "modal_choice_share": round(statistics.fmean(modal_choice_share(r)
-                                                         for r in complete), 6)}
+                                                         for r in rows if r is not None), 6)}

@@ -32,7 +32,7 @@ def build_results(
     per_condition: dict[str, dict[str, list[float] | None]],
     per_item: dict[str, dict[str, list[float] | None]], artifacts: dict, wall_time_s: float,
     scoring_time_s: float, choices: dict[str, dict[str, list[list[int] | None]]] | None = None,
-    labels: dict[str, list[int | None]] | None = None,
+    labels: dict[str, list[int]] | None = None,
 ) -> dict:
     """Per task: mean over a method's conditions; `avg`: mean over the tasks it was scored on
     (oracle LoRA is not applicable to evaluation-only tasks); `per_item`: each item's score,
@@ -53,10 +53,8 @@ def build_results(
         }
         if labels:
             rows = (choices or {}).get(method, {})
-            methods[method]["choices"] = {
-                t: choice_summary(rows.get(t) or [], task_labels)
-                if None not in task_labels else None
-                for t, task_labels in labels.items() if t in by_task}
+            methods[method]["choices"] = {t: choice_summary(rows.get(t) or [], task_labels)
+                                          for t, task_labels in labels.items() if t in by_task}
     return {
         "schema": EVAL_SCHEMA,
         "base_model": base_model_id,

@@ -15,17 +15,17 @@ def _cell(accuracy: float | None, summary: dict | None) -> str:
 def choice_balance_table(document: dict) -> str | None:
     """Multiple-choice tasks as rows, methods as columns; None when no method recorded choices
     (documents written before they were kept)."""
-    methods = {m: row for m, row in document["methods"].items()
-               if any((row.get("choices") or {}).values())}
+    rows_by_method = document["methods"]
+    choices = {m: row.get("choices") or {} for m, row in rows_by_method.items()}
+    methods = [m for m in choices if any(choices[m].values())]
     if not methods:
         return None
-    tasks = [t for t in document["tasks"] if any((row.get("choices") or {}).get(t)
-                                                 for row in methods.values())]
+    tasks = [t for t in document["tasks"] if any(choices[m].get(t) for m in methods)]
     header = "| task | " + " | ".join(f"`{m}`" for m in methods) + " |"
     rows = [header, "|---|" + "---:|" * len(methods)]
     for task in tasks:
-        cells = [_cell(row["per_task"].get(task), (row.get("choices") or {}).get(task))
-                 for row in methods.values()]
+        cells = [_cell(rows_by_method[m]["per_task"].get(task), choices[m].get(task))
+                 for m in methods]
         rows.append(f"| {task} | " + " | ".join(cells) + " |")
     intro = ("Multiple-choice answers, each cell accuracy / balanced accuracy / share of items "
              "given the most frequent answer (%). Balanced accuracy averages, over the gold "
