@@ -15,14 +15,13 @@ from synthetic_tasks import make_tasks
 from t2l.batched_lora import apply_lora
 from t2l.checkpoint import load_hypernet, save_hypernet
 from t2l.cli import main
-from t2l.eval.loss_gap import example_losses
 from t2l.hypernet import HyperNetConfig, HyperNetwork
 from t2l.output_scale import choose_scale, losses_by_scale, parse_scales
 from t2l.peft_io import load_peft_adapter, save_peft_adapter
 from t2l.recipes.calibrate_scale import CalibrateScaleConfig, calibrate_scale
 from t2l.recipes.frozen_base import frozen_base
 from t2l.sft_batch import collate, completion_loss_per_example
-from t2l.sft_tasks import prepare_tasks
+from t2l.sft_tasks import example_losses, prepare_tasks
 from t2l.targets import discover_targets
 
 DEV = ["reverse", "upper", "double"]
@@ -111,8 +110,8 @@ def test_losses_span_the_base_model_and_the_trained_adapter(checkpoint):
     losses = losses_by_scale(base, adapters, hypernet.scaling, examples, (1.0, 1e-9),
                              batch_size=3)
     # Scale 1: the adapter as trained, the loss every other measure of it reports.
-    trained = [fmean(example_losses(base, hypernet, embeddings[i : i + 1], examples, 2))
-               for i in range(2)]
+    trained = [fmean(example_losses(base, lora, hypernet.scaling, examples, 2))
+               for lora in adapters]
     assert losses[1.0] == pytest.approx(fmean(trained), rel=1e-5)
     # Scale -> 0: the base model alone.
     padded = collate(examples, base.pad_token_id)

@@ -18,6 +18,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "t2l.publish.cli",
     "t2l.eval.cli",
     "t2l.eval.loss_gap_cli",
+    "t2l.eval.method_losses_cli",
     "t2l.embed_table_cli",
     "t2l.report.cli",
     "t2l.report.collect_cli",

@@ -128,3 +128,14 @@ def load_task_encoder(
         return loaded
     return TaskEncoder.from_pretrained(name, pooling=pooling, normalize=normalize,
                                        max_length=max_length, cache_dir=cache_dir)
+
+
+def hypernet_encoder(
+    meta: dict, *, table: str | None = None, cache_dir: str | Path | None = None
+) -> DescriptionEncoder:
+    """The task encoder a hypernetwork's meta names, with the settings it was trained with."""
+    settings = meta.get("encoder") or {}
+    return load_task_encoder(
+        settings.get("name", DEFAULT_ENCODER), table=table, pooling=settings.get("pooling"),
+        normalize=settings.get("normalize"), max_length=settings.get("max_length"),
+        cache_dir=cache_dir)

@@ -17,8 +17,8 @@ from statistics import fmean
 import torch
 
 from t2l.hypernet import LoRAWeights
-from t2l.sft_batch import TokenizedExample, completion_loss_per_example
-from t2l.sft_tasks import FrozenLM, lora_logits
+from t2l.sft_batch import TokenizedExample
+from t2l.sft_tasks import FrozenLM, example_losses
 
 # What was chosen, from which trained alpha: a key of a hypernetwork's meta (a PEFT adapter
 # keeps the same record in a file beside it, `t2l.peft_io.SCALE_RECORD`).
@@ -63,11 +63,7 @@ def losses_by_scale(
     totals = {s: 0.0 for s in scales}
     for loras in adapters:
         for scale in scales:
-            losses: list[float] = []
-            for start in range(0, len(examples), batch_size):
-                chunk = examples[start : start + batch_size]
-                logits, labels = lora_logits(base, loras, trained_scaling * scale, chunk)
-                losses += completion_loss_per_example(logits, labels).tolist()  # (B,) each
+            losses = example_losses(base, loras, trained_scaling * scale, examples, batch_size)
             totals[scale] += fmean(losses)
     return {s: total / len(adapters) for s, total in totals.items()}
 

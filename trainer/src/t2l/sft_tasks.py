@@ -4,6 +4,7 @@ do with them: the LM loss of the frozen base carrying per-example LoRAs, and val
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import nullcontext
 from dataclasses import dataclass
 
 import torch
@@ -13,7 +14,13 @@ from transformers import PreTrainedTokenizerBase
 from t2l.batched_lora import apply_lora
 from t2l.embedding_table import DescriptionEncoder
 from t2l.hypernet import LoRAWeights
-from t2l.sft_batch import TokenizedExample, collate, completion_loss, tokenize_example
+from t2l.sft_batch import (
+    TokenizedExample,
+    collate,
+    completion_loss,
+    completion_loss_per_example,
+    tokenize_example,
+)
 from t2l.targets import TargetSpec
 from t2l.task_data import TaskData
 from t2l.task_sampler import Pick
@@ -82,16 +89,35 @@ def sample_batch(
 
 
 def lora_logits(
-    base: FrozenLM, loras: LoRAWeights, scaling: float, examples: list[TokenizedExample]
+    base: FrozenLM, loras: LoRAWeights | None, scaling: float, examples: list[TokenizedExample]
 ) -> tuple[torch.Tensor, torch.Tensor]:
     """-> (logits (B, T, V), labels (B, T)) of the frozen base, example i carrying LoRA i (or
-    every example the one LoRA of a batch of one)."""
+    every example the one LoRA of a batch of one; None: the base model alone)."""
     batch = {k: v.to(base.device) for k, v in collate(examples, base.pad_token_id).items()}
-    with apply_lora(base.model, base.targets, loras, scaling):
+    adapters = nullcontext() if loras is None else apply_lora(
+        base.model, base.targets, loras, scaling)
+    with adapters:
         logits = base.model(
             input_ids=batch["input_ids"], attention_mask=batch["attention_mask"], use_cache=False
         ).logits  # (B, T, V)
     return logits, batch["labels"]
+
+
+@torch.no_grad()
+def example_losses(
+    base: FrozenLM,
+    loras: LoRAWeights | None,
+    scaling: float,
+    examples: list[TokenizedExample],
+    batch_size: int,
+) -> list[float]:
+    """Completion loss of each example, all carrying the one LoRA of a batch of one (A (1, L, r,
+    in), B (1, L, out, r); None: the base model alone), `batch_size` examples a forward."""
+    losses: list[float] = []
+    for start in range(0, len(examples), batch_size):
+        logits, labels = lora_logits(base, loras, scaling, examples[start : start + batch_size])
+        losses += completion_loss_per_example(logits, labels).tolist()  # (B,)
+    return losses
 
 
 def sft_loss(

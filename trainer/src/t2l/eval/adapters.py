@@ -17,8 +17,7 @@ from safetensors.torch import load_file
 from torch import nn
 
 from t2l.checkpoint import load_hypernet
-from t2l.embedding_table import load_task_encoder
-from t2l.encoder import DEFAULT_ENCODER
+from t2l.embedding_table import hypernet_encoder
 from t2l.normalize import description_sha256
 from t2l.peft_io import ADAPTER_CONFIG, ADAPTER_WEIGHTS, PeftLoRA, save_peft_adapter
 from t2l.targets import discover_targets
@@ -84,12 +83,7 @@ class T2LAdapterWriter:
                 f"--hypernet {hypernet_dir} was trained for other LoRA targets than the base "
                 f"model's ({targets.to_dict()}); use a checkpoint trained for --base-model"
             )
-        encoder_meta = self.meta.get("encoder") or {}
-        self.encoder = load_task_encoder(
-            encoder_meta.get("name", DEFAULT_ENCODER), table=embedding_table,
-            pooling=encoder_meta.get("pooling"), normalize=encoder_meta.get("normalize"),
-            max_length=encoder_meta.get("max_length"), cache_dir=encoder_cache,
-        )
+        self.encoder = hypernet_encoder(self.meta, table=embedding_table, cache_dir=encoder_cache)
         if self.encoder.dim != self.hypernet.config.embed_dim:
             raise ValueError(
                 f"--hypernet {hypernet_dir}: expects {self.hypernet.config.embed_dim}-dim task "

@@ -19,8 +19,8 @@ from t2l.embedding_table import DescriptionEncoder
 from t2l.eval.methods import held_out_descriptions, plan_conditions
 from t2l.hypernet import HyperNetwork
 from t2l.report.bootstrap import margin_interval
-from t2l.sft_batch import TokenizedExample, completion_loss_per_example
-from t2l.sft_tasks import FrozenLM, lora_logits
+from t2l.sft_batch import TokenizedExample
+from t2l.sft_tasks import FrozenLM, example_losses
 from t2l.task_data import TaskData
 
 # Each condition and the `t2l eval` method whose descriptions it uses.
@@ -46,24 +46,6 @@ def condition_texts(tasks: list[TaskData], seed: int) -> dict[str, dict[str, str
     }
 
 
-@torch.no_grad()
-def example_losses(
-    base: FrozenLM,
-    hypernet: HyperNetwork,
-    embedding: torch.Tensor,
-    examples: list[TokenizedExample],
-    batch_size: int,
-) -> list[float]:
-    """Completion loss of each example under the one adapter `embedding` (1, E) generates."""
-    loras = hypernet(embedding.to(base.device))
-    losses: list[float] = []
-    for start in range(0, len(examples), batch_size):
-        chunk = examples[start : start + batch_size]
-        logits, labels = lora_logits(base, loras, hypernet.scaling, chunk)  # (B, T, V), (B, T)
-        losses += completion_loss_per_example(logits, labels).tolist()
-    return losses
-
-
 def loss_gap(
     base: FrozenLM,
     hypernet: HyperNetwork,
@@ -78,8 +60,10 @@ def loss_gap(
     per_task = {}
     for name, examples in val_examples.items():
         embeddings = encoder.encode([texts[name][c] for c in CONDITIONS])  # (3, E)
+        with torch.no_grad():
+            loras = [hypernet(row[None].to(base.device)) for row in embeddings]  # (1, E) each
         per_task[name] = {
-            c: example_losses(base, hypernet, embeddings[i : i + 1], examples, batch_size)
+            c: example_losses(base, loras[i], hypernet.scaling, examples, batch_size)
             for i, c in enumerate(CONDITIONS)
         }
         log.info("%s: %s", name, "  ".join(

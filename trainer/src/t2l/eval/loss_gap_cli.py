@@ -89,7 +89,7 @@ def appended(document: dict, path: Path) -> dict:
 
 def run_loss_gap(config: LossGapConfig) -> dict:
     from t2l.checkpoint import load_hypernet  # torch/transformers only when the command runs
-    from t2l.embedding_table import load_task_encoder
+    from t2l.embedding_table import hypernet_encoder
     from t2l.eval.loss_gap import condition_texts, loss_gap
     from t2l.eval.results import write_json_atomically
     from t2l.recipes.frozen_base import frozen_base
@@ -116,7 +116,7 @@ def run_loss_gap(config: LossGapConfig) -> dict:
         if hypernet.config.targets != base.targets:
             raise ValueError(f"--hypernets {label}: its LoRA targets differ from the others'")
         logging.info("%s (%s)", label, folders[label])
-        encoder = load_task_encoder(meta["encoder"]["name"], cache_dir=config.embedding_cache)
+        encoder = hypernet_encoder(meta, cache_dir=config.embedding_cache)
         gap = loss_gap(base, hypernet.to(base.device), encoder, val, texts, config.batch_size)
         results[label] = {"hypernet": folders[label],
                           "training": meta.get("training"), **gap}

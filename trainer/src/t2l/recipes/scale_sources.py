@@ -11,7 +11,7 @@ from pathlib import Path
 import torch
 
 from t2l.checkpoint import load_hypernet, read_hypernet_json, save_with_new_document
-from t2l.embedding_table import DescriptionEncoder, load_task_encoder
+from t2l.embedding_table import DescriptionEncoder, hypernet_encoder
 from t2l.hypernet import HyperNetwork, LoRAWeights
 from t2l.output_scale import META_KEY, trained_lora_alpha
 from t2l.peft_io import (
@@ -121,11 +121,7 @@ def hypernet_source(folder: str, version: str | None, encoder: DescriptionEncode
     hypernet, meta = load_hypernet(folder)
     identity = published_identity(meta, folder, version)
     if encoder is None:
-        settings = meta.get("encoder") or {}
-        encoder = load_task_encoder(
-            settings["name"], pooling=settings.get("pooling"),
-            normalize=settings.get("normalize"), max_length=settings.get("max_length"),
-            cache_dir=embedding_cache)
+        encoder = hypernet_encoder(meta, cache_dir=embedding_cache)
     return HypernetSource(folder, document, hypernet, meta, identity, encoder)
 
 

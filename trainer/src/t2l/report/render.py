@@ -2,9 +2,9 @@
 
 Headline sections come first, each only when its documents exist: the quality bar and the
 description gaps (computed here, also written to `quality_bar.json` for the README summary),
-the description gaps in held-out loss, the reconstruction table, the training curves and the
-fine-tune curves. Then every document in turn: evaluations as tables with per-task bars,
-anything else as a key/value table.
+every method in held-out loss, the description gaps in held-out loss, the reconstruction table,
+the training curves and the fine-tune curves. Then every document in turn: evaluations as
+tables with per-task bars, anything else as a key/value table.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from t2l.report.curves_table import training_curves_section
 from t2l.report.fine_tune_curves import FINE_TUNE_SCHEMA
 from t2l.report.fine_tune_table import fine_tune_section
 from t2l.report.loss_gap_table import LOSS_GAP_SCHEMA, loss_gap_section
+from t2l.report.method_loss_table import METHOD_LOSS_SCHEMA, method_loss_section
 from t2l.report.output_scale_table import is_output_scale, output_scale_section
 from t2l.report.plots import eval_heldout_plot, fine_tune_plot, training_curves_plot
 from t2l.report.quality_bar import quality_bar
@@ -42,7 +43,8 @@ QUALITY_BAR = "quality_bar"  # written here, so never read back as an input
 HEADLINE_SCHEMAS = {"reconstruction": (RECONSTRUCTION_SCHEMA, "t2l collect-run"),
                     "training_curves": (CURVES_SCHEMA, "t2l collect-run"),
                     "fine_tune_curves": (FINE_TUNE_SCHEMA, "t2l collect-curves"),
-                    "description_loss_gap": (LOSS_GAP_SCHEMA, "t2l loss-gap")}
+                    "description_loss_gap": (LOSS_GAP_SCHEMA, "t2l loss-gap"),
+                    "heldout_method_loss": (METHOD_LOSS_SCHEMA, "t2l eval-loss")}
 EVAL_TITLES = {"eval_heldout": "Held-out tasks, adapters at their dev-calibrated scales",
                "eval_heldout_all_items": "Held-out tasks, every multiple-choice item",
                "eval_heldout_uncalibrated": "Held-out tasks, adapters at their trained strength",
@@ -103,6 +105,8 @@ def headline_sections(documents: dict[str, dict], results_dir: Path, output: Pat
             sections.append(quality_bar_section(bar))
         if bar["description_gaps"]:
             sections.append(description_gap_section(bar))
+    if "heldout_method_loss" in documents:
+        sections.append(method_loss_section(documents["heldout_method_loss"]))
     if "description_loss_gap" in documents:
         sections.append(loss_gap_section(documents["description_loss_gap"]))
     if "reconstruction" in documents:
