@@ -17,6 +17,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "t2l.export.cli",
     "t2l.publish.cli",
     "t2l.eval.cli",
+    "t2l.eval.merge_cli",
     "t2l.eval.loss_gap_cli",
     "t2l.eval.method_losses_cli",
     "t2l.embed_table_cli",

@@ -43,6 +43,10 @@ class AdapterSources:
     hypernet: HyperNetwork | None = None
     encoder: DescriptionEncoder | None = None
 
+    def __post_init__(self) -> None:
+        if self.hypernet is not None:
+            self.hypernet.eval()  # scored as served: no dropout
+
     def adapter_for(self, condition: Condition, device: torch.device
                     ) -> tuple[LoRAWeights | None, float]:
         """-> (the condition's LoRA as a batch of one, or None for the base alone; its scaling)."""
@@ -60,7 +64,7 @@ class AdapterSources:
             raise ValueError("the T2L methods need --hypernet")
         embedding = self.encoder.encode([condition.t2l_description]).to(device)  # (1, E)
         with torch.no_grad():
-            return self.hypernet.eval()(embedding), self.hypernet.scaling
+            return self.hypernet(embedding), self.hypernet.scaling
 
 
 def condition_losses(
