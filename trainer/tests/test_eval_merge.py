@@ -70,8 +70,8 @@ def test_a_tie_keeps_the_later_run(tmp_path):
 def test_the_quality_bar_reads_a_merged_run_with_paired_intervals(tmp_path):
     merged = merge_evaluations({"a": _document(tmp_path, {"piqa": 6, "mbpp": 2}),
                                 "b": _document(tmp_path, {"mbpp": 5})}, "every item", "o.json")
-    bar = quality_bar({"eval_heldout_all_items": merged, "eval_heldout": merged}, None)
-    versus = next(c for c in bar["criteria"] if c["name"] == "t2l_vs_multitask_lora_all_items")
+    bar = quality_bar({"eval_heldout_every_item": merged, "eval_heldout": merged}, None)
+    versus = next(c for c in bar["criteria"] if c["name"] == "t2l_vs_multitask_lora_every_item")
     assert versus["tasks"] == 2 and versus["margin_ci95_points"] is not None
 
 

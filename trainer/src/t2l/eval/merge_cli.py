@@ -27,7 +27,7 @@ class MergeConfig:
             if not Path(path).is_file():
                 raise ValueError(f"--inputs {path}: no such file")
         if not self.output:
-            raise ValueError("--output is required, e.g. docs/results/eval_heldout_all_items.json")
+            raise ValueError("--output is required, e.g. docs/results/eval_heldout_every_item.json")
         if self.output in self.inputs:
             raise ValueError(f"--output {self.output} is one of --inputs; write elsewhere")
         if not self.label.strip():

@@ -16,16 +16,22 @@ QUALITY_BAR_SCHEMA = "t2l.quality_bar/v1"
 GOAL_OVER_MULTITASK_POINTS = 0.0
 GOAL_OVER_BASE_WITH_DESCRIPTION_POINTS = 10.0
 GOAL_RECONSTRUCTION_RATIO = 0.95
-# Documents that measure the bar's margins: stem -> (criterion name suffix, label scope). The
-# headline's 100 items a task and, where it was run, every multiple-choice item the tasks have.
-BAR_EVALUATIONS = {"eval_heldout": ("", "held-out avg"),
-                   "eval_heldout_all_items": ("_all_items", "held-out avg, every multiple-choice "
-                                                            "item")}
+# Documents that measure the bar's margins: stem -> (criterion name suffix, label scope, what the
+# document is, for the notes). The headline's 100 items a task and, merged from the runs that
+# scored them (`t2l merge-evals`), each task on the most items any run scored it on (its label
+# says which tasks are whole).
+BAR_EVALUATIONS = {
+    "eval_heldout": ("", "held-out avg", "held-out evaluation"),
+    "eval_heldout_every_item": ("_every_item", "held-out avg, each task on its most items scored",
+                                "most items"),
+}
 CONTROLS = {"other": "t2l_other_descriptions", "random": "t2l_random_descriptions"}
 # Evaluations whose T2L controls make a row of the description-gap table, in its order:
 # document stem -> (key in quality_bar.json, label).
 GAP_VARIANTS = {
     "eval_heldout": ("sft", "plain SFT, dev-calibrated scale"),
+    "eval_heldout_generated": ("sft_generated", "plain SFT, dev-calibrated scale, every item of "
+                               "self_instruct_user and bbh_object_counting"),
     "eval_heldout_uncalibrated": ("sft_uncalibrated", "plain SFT, trained strength"),
     "eval_heldout_small": ("student", "served distilled student, dev-calibrated scale"),
     "eval_heldout_mixed_calibrated": ("mixed_calibrated", "SFT, then templates plus arithmetic "
@@ -123,7 +129,7 @@ def quality_bar(evaluations: dict[str, dict], recon: dict | None) -> dict | None
     description gaps). None when no (non-smoke) input measures anything."""
     measured = {stem: d for stem, d in evaluations.items() if not is_smoke(d)}
     criteria = []
-    for stem, (suffix, scope) in BAR_EVALUATIONS.items():
+    for stem, (suffix, scope, _) in BAR_EVALUATIONS.items():
         if (document := measured.get(stem)) is None:
             continue
         criteria += [

@@ -14,7 +14,7 @@ from t2l.report.quality_bar import (
 CRITERIA = (
     *((f"t2l_vs_{reference}{suffix}", f"T2L vs {what} ({scope})", f"≥ {goal:+.1f} pts",
        f"{stem}.json")
-      for stem, (suffix, scope) in BAR_EVALUATIONS.items()
+      for stem, (suffix, scope, _) in BAR_EVALUATIONS.items()
       for reference, what, goal in (
           ("multitask_lora", "multi-task LoRA", GOAL_OVER_MULTITASK_POINTS),
           ("base_with_description", "base + description in prompt",
@@ -60,9 +60,9 @@ def quality_bar_section(bar: dict) -> str:
                     f"(`{c['reference_method']}`) | {c['tasks']} | {_measured(c)} | {goal} "
                     f"| {verdict} |")
     sources = bar["sources"]
-    notes = [f"- held-out evaluation: **{sources['eval_heldout'] or 'none'}**"]
-    if sources.get("eval_heldout_all_items"):
-        notes.append(f"- every multiple-choice item: **{sources['eval_heldout_all_items']}**")
+    notes = [f"- {title}: **{sources.get(stem) or 'none'}**"
+             for stem, (_, _, title) in BAR_EVALUATIONS.items()
+             if sources.get(stem) or stem == "eval_heldout"]
     if sources.get("reconstruction"):
         recon = sources["reconstruction"]
         notes.append(f"- reconstruction: `{recon.get('eval')}` (**{recon.get('run_label')}**)")

@@ -47,6 +47,7 @@ HEADLINE_SCHEMAS = {"reconstruction": (RECONSTRUCTION_SCHEMA, "t2l collect-run")
                     "heldout_method_loss": (METHOD_LOSS_SCHEMA, "t2l eval-loss")}
 EVAL_TITLES = {"eval_heldout": "Held-out tasks, adapters at their dev-calibrated scales",
                "eval_heldout_all_items": "Held-out tasks, every multiple-choice item",
+               "eval_heldout_every_item": "Held-out tasks, every item (merged runs)",
                "eval_heldout_generated": "Held-out generated-answer tasks, every item",
                "eval_heldout_mbpp": "MBPP, every test problem",
                "eval_heldout_uncalibrated": "Held-out tasks, adapters at their trained strength",
