@@ -79,12 +79,9 @@ def condition_losses(
     """Completion loss of each example's reference under one condition: its prompt (with the
     description in front for base + description, `with_description` as the eval does) and its
     adapter."""
-    tokenized = [
-        tokenize_example(tokenizer, Example(with_description(e.prompt,
-                                                             condition.prompt_description),
-                                            e.completion), max_length)
-        for e in examples
-    ]
+    prompted = [Example(with_description(e.prompt, condition.prompt_description), e.completion)
+                for e in examples]
+    tokenized = [tokenize_example(tokenizer, e, max_length) for e in prompted]
     loras, scaling = sources.adapter_for(condition, base.device)
     return example_losses(base, loras, scaling, tokenized, batch_size)
 
