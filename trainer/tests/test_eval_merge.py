@@ -24,6 +24,7 @@ def _document(folder, items: dict[str, int], methods=("t2l", "multitask_lora"), 
     return build_results(
         config=config, base_model_id="tiny", tasks=list(items),
         metrics={t: METRICS[t] for t in items}, items=items, descriptions=drawn,
+        task_specs={t: f"{t} spec, offset {offset}" for t in items},
         per_condition={m: {t: [sum(s) / len(s)] for t, s in rows.items()}
                        for m, rows in per_item.items()},
         per_item=per_item, artifacts={"hypernet": "h", "multitask_lora": "m"},
@@ -57,6 +58,9 @@ def test_each_task_comes_whole_from_the_run_with_most_items(tmp_path):
          "tasks": ["piqa", "gsm8k"]},
         {"document": "mbpp.json", "label": every_code["run"]["label"], "tasks": ["mbpp"]},
     ]
+    assert merged["run"]["task_specs"] == {"piqa": "piqa spec, offset 0.0",
+                                           "mbpp": "mbpp spec, offset 0.5",
+                                           "gsm8k": "gsm8k spec, offset 0.0"}
     assert merged["run"]["scoring_time_s"] == 16.0
     assert merged["config"]["label"] == "every item" and merged["config"]["limit"] is None
 
@@ -65,6 +69,13 @@ def test_a_tie_keeps_the_later_run(tmp_path):
     first, second = _document(tmp_path, {"mbpp": 3}), _document(tmp_path, {"mbpp": 3}, offset=1)
     merged = merge_evaluations({"a": first, "b": second}, "x", "out.json")
     assert merged["methods"]["t2l"]["per_task"]["mbpp"] == pytest.approx(1 + 1 / 3)
+
+
+def test_a_run_from_before_task_specs_were_recorded_merges_with_its_specs_unknown(tmp_path):
+    older = _document(tmp_path, {"mbpp": 3})
+    del older["run"]["task_specs"]
+    merged = merge_evaluations({"a": older, "b": _document(tmp_path, {"gsm8k": 2})}, "x", "o")
+    assert merged["run"]["task_specs"] == {"mbpp": None, "gsm8k": "gsm8k spec, offset 0.0"}
 
 
 def test_the_quality_bar_reads_a_merged_run_with_paired_intervals(tmp_path):

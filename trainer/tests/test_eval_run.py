@@ -10,6 +10,7 @@ import shutil
 
 import pytest
 import torch
+import yaml
 from conftest import VOCAB, make_encoder, make_qwen2, make_tokenizer
 from random_loras import random_lora
 from safetensors.torch import load_file, save_file
@@ -22,6 +23,7 @@ from t2l.eval.methods import METHODS
 from t2l.hypernet import HyperNetConfig, HyperNetwork
 from t2l.peft_io import save_peft_adapter
 from t2l.targets import discover_targets
+from t2l.tasks import default_tasks_dir
 
 TASKS = ("bbh_boolean_expressions", "bbh_object_counting", "mbpp", "self_instruct_user")
 
@@ -105,10 +107,7 @@ def test_all_methods_end_to_end_then_resume_without_rescoring(artifacts, tmp_pat
     adapters = list((tmp_path / "run" / "adapters").rglob("adapter_config.json"))
     assert len(adapters) == 3 * len(TASKS) * 2
 
-    def must_not_score(*args, **kwargs):
-        raise AssertionError("a finished condition was scored again")
-
-    monkeypatch.setattr(eval_run, "score_items", must_not_score)
+    monkeypatch.setattr(eval_run, "score_items", _must_not_score)
     again = eval_run.run_eval(config(artifacts, tmp_path))
     assert again["methods"] == results["methods"]
     assert results["run"]["scoring_time_s"] > 0  # resumed work still counts its first cost
@@ -226,3 +225,62 @@ def test_runs_splitting_the_methods_share_scores_and_a_new_artifact_rescores_onl
               metadata={"format": "pt", "schema": HYPERNET_SCHEMA})
     eval_run.run_eval(config(artifacts, tmp_path, methods=methods, hypernet=str(moved)))
     assert len(scored) == 2 * len(TASKS)  # two descriptions per task, T2L only
+
+
+def _edit_spec(tasks_dir, task: str, key: str, value: str) -> None:
+    path = tasks_dir / f"{task}.yaml"
+    spec = yaml.safe_load(path.read_text())
+    path.write_text(yaml.safe_dump({**spec, key: value}, sort_keys=False))
+
+
+def test_a_changed_task_spec_rescores_that_task_alone(artifacts, tmp_path, monkeypatch):
+    tasks_dir = tmp_path / "tasks"
+    shutil.copytree(default_tasks_dir(), tasks_dir)
+    run = dict(methods=("base", "t2l"), tasks_dir=str(tasks_dir))
+    first = eval_run.run_eval(config(artifacts, tmp_path, **run))
+    scored = []
+    real_score_items = eval_run.score_items
+
+    def counting(*args, **kwargs):
+        scored.append(args[2].name)  # the TaskSpec scored
+        return real_score_items(*args, **kwargs)
+
+    monkeypatch.setattr(eval_run, "score_items", counting)
+    # Prose and layout are not the protocol: nothing is scored again.
+    _edit_spec(tasks_dir, "mbpp", "notes", "reworded")
+    again = eval_run.run_eval(config(artifacts, tmp_path, **run))
+    assert scored == []
+    assert again["run"]["task_specs"] == first["run"]["task_specs"]
+
+    # Another prompt is another protocol: that task's conditions alone (base 1, T2L 2) rescore,
+    # and the document names the spec each task was scored under.
+    _edit_spec(tasks_dir, "mbpp", "prompt_template", "Python, please.\n{text}")
+    changed = eval_run.run_eval(config(artifacts, tmp_path, **run))
+    assert scored == ["mbpp"] * 3
+    specs, before = changed["run"]["task_specs"], first["run"]["task_specs"]
+    assert specs["mbpp"] != before["mbpp"]
+    assert {t: d for t, d in specs.items() if t != "mbpp"} == \
+        {t: d for t, d in before.items() if t != "mbpp"}
+
+
+def test_scoring_some_held_out_tasks_plans_the_conditions_of_scoring_them_all(
+    artifacts, tmp_path, monkeypatch
+):
+    # The control borrows along the split's order, so a run of mbpp alone (no second task to
+    # borrow from among its own) scores what a wider run already did.
+    wider = eval_run.run_eval(config(artifacts, tmp_path, methods=("t2l_other_descriptions",),
+                                     tasks=("bbh_boolean_expressions", "mbpp")))
+    monkeypatch.setattr(eval_run, "score_items", _must_not_score)
+    alone = eval_run.run_eval(config(artifacts, tmp_path, methods=("t2l_other_descriptions",),
+                                     tasks=("mbpp",)))
+    assert alone["methods"]["t2l_other_descriptions"]["per_condition"]["mbpp"] == \
+        wider["methods"]["t2l_other_descriptions"]["per_condition"]["mbpp"]
+    assert alone["run"]["descriptions"] == {"mbpp": wider["run"]["descriptions"]["mbpp"]}
+    # mbpp borrows from humaneval, the next held-out task in split.yaml, not from the run's
+    # next task.
+    made = tmp_path / "run" / "predictions" / "t2l_other_descriptions" / "mbpp"
+    assert sorted(p.name for p in made.iterdir()) == ["humaneval_d0.jsonl", "humaneval_d1.jsonl"]
+
+
+def _must_not_score(*args, **kwargs):
+    raise AssertionError("a finished condition was scored again")

@@ -93,6 +93,9 @@ def merge_evaluations(documents: dict[str, dict], label: str, output: str) -> di
                                for t, n in sources.items()},
             "descriptions": {t: documents[n]["run"]["descriptions"][t]
                              for t, n in sources.items()},
+            # None: its run predates recording the spec it was scored under.
+            "task_specs": {t: (documents[n]["run"].get("task_specs") or {}).get(t)
+                           for t, n in sources.items()},
             "merged_from": [
                 {"document": name, "label": documents[name]["run"].get("label"),
                  "tasks": [t for t, n in sources.items() if n == name]}

@@ -1,7 +1,7 @@
 """Append-only record of finished (method, task, condition) scores, for exact resume.
 
-Each line carries the fingerprint of everything that changes its method's scores (model, the
-method's artifact, limits, seed, descriptions); lines with another fingerprint are ignored,
+Each line carries the fingerprint of everything that changes its scores (model, the method's
+artifact, limits, seed, descriptions, the task's spec); lines with another fingerprint are ignored,
 never mixed in. A line holds every item's score too (`item_scores`, in item order), which the
 confidence intervals of the quality bar resample, and for multiple choice the option each item
 was given (`item_choices`, `t2l.eval.choice_balance`); lines written before either was kept lack
@@ -17,9 +17,11 @@ from pathlib import Path
 
 
 class Progress:
-    def __init__(self, path: Path, fingerprints: dict[str, str], resume: bool) -> None:
+    def __init__(
+        self, path: Path, fingerprints: dict[tuple[str, str], str], resume: bool
+    ) -> None:
         self.path = path
-        self.fingerprints = fingerprints  # method -> fingerprint
+        self.fingerprints = fingerprints  # (method, task) -> fingerprint
         self.done: dict[tuple[str, str, str], float] = {}
         self.items: dict[tuple[str, str, str], list[float]] = {}
         self.choices: dict[tuple[str, str, str], list[int]] = {}
@@ -31,7 +33,7 @@ class Progress:
                     row = json.loads(line)
                 except json.JSONDecodeError:
                     continue  # a line cut short by a crash
-                if row.get("fingerprint") == fingerprints.get(row.get("method")):
+                if row.get("fingerprint") == fingerprints.get((row.get("method"), row.get("task"))):
                     key = (row["method"], row["task"], row["condition"])
                     self.done[key] = row["score"]
                     if "item_scores" in row:
@@ -57,7 +59,7 @@ class Progress:
     ) -> float:
         """Appends the condition's line; -> its score (the mean over items, 0 for none)."""
         score = statistics.fmean(item_scores) if item_scores else 0.0
-        row = {"fingerprint": self.fingerprints[method], "method": method, "task": task,
+        row = {"fingerprint": self.fingerprints[(method, task)], "method": method, "task": task,
                "condition": condition, "score": score, "items": len(item_scores),
                "seconds": round(seconds, 2), "item_scores": item_scores}
         if item_choices is not None:

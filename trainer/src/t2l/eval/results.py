@@ -28,7 +28,7 @@ def _git_commit() -> str | None:
 
 def build_results(
     *, config: EvalConfig, base_model_id: str, tasks: list[str], metrics: dict[str, str],
-    items: dict[str, int], descriptions: dict[str, list[str]],
+    items: dict[str, int], descriptions: dict[str, list[str]], task_specs: dict[str, str],
     per_condition: dict[str, dict[str, list[float] | None]],
     per_item: dict[str, dict[str, list[float] | None]], artifacts: dict, wall_time_s: float,
     scoring_time_s: float, choices: dict[str, dict[str, list[list[int] | None]]] | None = None,
@@ -69,6 +69,7 @@ def build_results(
             "scoring_time_s": round(scoring_time_s, 1),  # all conditions, across resumes
             "items_per_task": items,
             "descriptions": descriptions,
+            "task_specs": task_specs,  # task -> TaskSpec.digest(): the protocol it was scored by
         },
         "config": {k: _portable(v) for k, v in config.to_dict().items()},
         "artifacts": {k: _portable(v) for k, v in artifacts.items()},

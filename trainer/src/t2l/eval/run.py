@@ -23,15 +23,23 @@ from t2l.eval.progress import Progress
 from t2l.eval.results import build_results, item_means, write_json_atomically
 from t2l.eval.scoring import ItemScore, ScoringSettings, score_items
 from t2l.file_digest import file_sha256
-from t2l.tasks import eval_examples, load_split, load_task_library, resolve_data_dir
+from t2l.tasks import (
+    TaskSpec,
+    eval_examples,
+    load_split,
+    load_task_library,
+    resolve_data_dir,
+)
 from t2l.tasks.records import task_descriptions
 
 log = logging.getLogger(__name__)
 
 
-# Settings that change how or where conditions are scored, never a score.
+# Settings that change how or where conditions are scored, never a score. The task library's
+# location and the other tasks a run scores are among them: each (method, task) is fingerprinted
+# with what its task's spec says (`TaskSpec.digest`) and the descriptions its conditions use.
 _NOT_SCORE_INPUTS = frozenset({"run_dir", "output", "label", "resume", "threads", "batch_size",
-                               "device", "embedding_table", "methods"})
+                               "device", "embedding_table", "methods", "tasks_dir", "tasks"})
 # The trained artifact each method's scores depend on (base methods depend on none).
 _ARTIFACTS = ("multitask_lora", "oracle_loras", "hypernet")
 _METHOD_ARTIFACT = {"multitask_lora": "multitask_lora", "oracle_lora": "oracle_loras",
@@ -49,10 +57,13 @@ def _content_digest(folder: Path) -> list[tuple[str, str]]:
     return [(str(p.relative_to(folder)), file_sha256(p)) for p in files]
 
 
-def _fingerprints(config: EvalConfig, descriptions: dict[str, list[str]]) -> dict[str, str]:
-    """Per method: a hash of everything its scores depend on, so runs that split the methods
-    between them (or add a method later) share finished conditions, and a retrained artifact
-    (other weights) invalidates only the scores made with it."""
+def _fingerprints(
+    config: EvalConfig, descriptions: dict[str, list[str]], specs: dict[str, TaskSpec]
+) -> dict[tuple[str, str], str]:
+    """Per (method, task): a hash of everything its scores depend on, so runs that split the
+    methods between them (or add a method later) share finished conditions, a retrained
+    artifact (other weights) invalidates only the scores made with it, and a task whose spec
+    changed (another prompt, options or metric) is scored again while the others resume."""
     settings = config.to_dict()
     common = {k: v for k, v in settings.items()
               if k not in _NOT_SCORE_INPUTS and k not in _ARTIFACTS}
@@ -64,8 +75,10 @@ def _fingerprints(config: EvalConfig, descriptions: dict[str, list[str]]) -> dic
         relevant = dict(common)
         if artifact := _METHOD_ARTIFACT.get(method):
             relevant[artifact] = digests[artifact]
-        payload = json.dumps([method, relevant, descriptions], sort_keys=True, default=str)
-        fingerprints[method] = hashlib.sha256(payload.encode()).hexdigest()[:16]
+        for task, spec in specs.items():
+            payload = json.dumps([method, relevant, descriptions, task, spec.digest()],
+                                 sort_keys=True, default=str)
+            fingerprints[(method, task)] = hashlib.sha256(payload.encode()).hexdigest()[:16]
     return fingerprints
 
 
@@ -86,11 +99,16 @@ def run_eval(config: EvalConfig) -> dict:
     specs = {t: library[t] for t in tasks}
     items = {t: eval_examples(specs[t], data_dir, config.limit_for(specs[t].metric))
              for t in tasks}
-    descriptions = {
-        t: held_out_descriptions(task_descriptions(specs[t], data_dir),
+    # The other-descriptions control borrows along the held-out split's order whenever the
+    # scored tasks are held-out ones, so scoring a few of them plans exactly the conditions a
+    # run over all of them does, and their scores can stand in for that run's (`merge-evals`).
+    pool = list(split.heldout) if set(tasks) <= set(split.heldout) else tasks
+    drawn = {
+        t: held_out_descriptions(task_descriptions(library[t], data_dir),
                                  config.descriptions_per_task, config.seed, t)
-        for t in tasks
+        for t in pool
     }
+    descriptions = {t: drawn[t] for t in tasks}
     oracle_folders = _oracle_folders(config, specs)
 
     # Base model and adapters.
@@ -106,7 +124,7 @@ def run_eval(config: EvalConfig) -> dict:
     if config.multitask_lora:
         host.load("multitask", require_peft_folder(Path(config.multitask_lora), "--multitask-lora"))
 
-    progress = Progress(run_dir / "progress.jsonl", _fingerprints(config, descriptions),
+    progress = Progress(run_dir / "progress.jsonl", _fingerprints(config, drawn, specs),
                         config.resume)
     settings = ScoringSettings(config.batch_size, config.max_new_tokens, config.code_timeout_s)
     per_condition: dict[str, dict[str, list[float] | None]] = {}
@@ -120,7 +138,7 @@ def run_eval(config: EvalConfig) -> dict:
                 per_item[method][task] = None
                 continue
             scores, item_rows, choice_rows = [], [], []
-            for condition in plan_conditions(method, task, tasks, descriptions, config.seed):
+            for condition in plan_conditions(method, task, pool, drawn, config.seed):
                 score = progress.get(method, task, condition.key)
                 if score is None:
                     condition_started = time.time()
@@ -144,6 +162,7 @@ def run_eval(config: EvalConfig) -> dict:
         config=config, base_model_id=base_model_id, tasks=tasks,
         metrics={t: specs[t].metric for t in tasks},
         items={t: len(items[t]) for t in tasks}, descriptions=descriptions,
+        task_specs={t: specs[t].digest() for t in tasks},
         per_condition=per_condition, per_item=per_item, artifacts=_artifacts(config, writer),
         choices=choices, labels={t: [item.label for item in items[t]] for t in tasks
                                  if specs[t].metric == "mc_loglik"},

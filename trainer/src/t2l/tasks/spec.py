@@ -7,6 +7,9 @@ the natural-language descriptions the hypernetwork is conditioned on.
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
+import json
 import re
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -84,6 +87,15 @@ class TaskSpec:
     @property
     def trainable(self) -> bool:
         return self.split.train is not None
+
+    def digest(self) -> str:
+        """sha256 of what the task's items and scores are made from, so a score can name the
+        protocol it was made under: a changed prompt, option set, split or metric changes it;
+        the file's location, its prose notes, comments and key order do not."""
+        made_from = {k: v for k, v in dataclasses.asdict(self).items()
+                     if k not in ("notes", "path")}
+        payload = json.dumps(made_from, sort_keys=True, default=str)
+        return hashlib.sha256(payload.encode()).hexdigest()
 
 
 def parse_slice(text: str, where: str) -> slice:
