@@ -45,6 +45,8 @@ def test_all_sections_from_a_collected_run(results_dir):
     assert "library of 2 oracle LoRAs, 168 parameters = **5.952**" in text
     assert "| sft | 120 (120) | 120.5 | 6.11111 → 0.08404 | 3 | 0.04167 | 0.05 |" in text
     assert "not exit 0: eval-recon -9" in text
+    # A method that missed a task says how many its average covers (gamma has no oracle).
+    assert "| — | **60.0** (2 of 3 tasks) |" in text and "| 30.0 | **43.3** |" in text
     assert "![training curves](results/training_curves.png)" in text
     # The evaluations keep their own tables and bars; derived documents are not dumped.
     for stem in ("eval_heldout", "eval_heldout_hinge", "eval_reconstruction"):

@@ -40,8 +40,16 @@ def eval_heldout_table(document: dict) -> str:
         cells = [_score(row["per_task"].get(t)) for t in tasks]
         label = METHOD_LABELS.get(method, method)
         rows.append(f"| {label} (`{method}`) | " + " | ".join(cells)
-                    + f" | **{_score(row['avg'])}** |")
+                    + f" | {_average_cell(row, len(tasks))} |")
     return "\n".join(rows)
+
+
+def _average_cell(row: dict, task_count: int) -> str:
+    """The average, saying over how many tasks when a method missed some: a merged run's
+    baselines and an oracle cover fewer tasks than the rows beside them."""
+    scored = sum(score is not None for score in row["per_task"].values())
+    cell = f"**{_score(row['avg'])}**"
+    return cell if scored >= task_count else f"{cell} ({scored} of {task_count} tasks)"
 
 
 def description_spread(document: dict) -> str | None:
