@@ -50,11 +50,23 @@ EVAL_TITLES = {"eval_heldout": "Held-out tasks, adapters at their dev-calibrated
                "eval_heldout_every_item": "Held-out tasks, every item (merged runs)",
                "eval_heldout_generated": "Held-out generated-answer tasks, every item",
                "eval_heldout_mbpp": "MBPP, every test problem",
+               "eval_heldout_bbh": "BBH multiple-choice tasks, every item, every method",
                "eval_heldout_listed_piqa": "Held-out tasks as first scored, PIQA's two solutions "
                                            "listed in its prompt",
                "eval_heldout_piqa": "PIQA, each solution the answer to its goal, every item",
                "eval_heldout_piqa_100": "PIQA, each solution the answer to its goal, the "
                                         "headline's first 100 items",
+               "eval_heldout_small_listed_piqa": "Held-out tasks, served distilled student, as "
+                                                 "first scored (PIQA's solutions listed)",
+               "eval_heldout_small_piqa_100": "PIQA, each solution the answer to its goal, "
+                                              "served distilled student, first 100 items",
+               "eval_heldout_mixed_calibrated_listed_piqa": "Held-out tasks, SFT then templates "
+                                                            "+ arithmetic, dev-calibrated, as "
+                                                            "first scored (PIQA's solutions "
+                                                            "listed)",
+               "eval_heldout_mixed_calibrated_piqa_100": "PIQA, each solution the answer to its "
+                                                         "goal, SFT then templates + arithmetic, "
+                                                         "dev-calibrated, first 100 items",
                "eval_heldout_uncalibrated": "Held-out tasks, adapters at their trained strength",
                "eval_heldout_mixed_calibrated": "Held-out tasks, SFT then templates + arithmetic, "
                                                 "kept by dev loss, at its dev-calibrated scale",
