@@ -19,7 +19,8 @@ HELDOUT_TASKS = ["piqa", "gsm8k", "mbpp"]
 
 
 def eval_document(scores: dict[str, dict[str, float | None]], label: str,
-                  tasks: list[str] | None = None, **extra: object) -> dict:
+                  tasks: list[str] | None = None, run_extra: dict | None = None,
+                  **extra: object) -> dict:
     """t2l.eval_heldout/v1 with each method's `avg` over the tasks it scored, as `t2l eval`."""
     tasks = tasks or list(next(iter(scores.values())))
     methods = {}
@@ -31,7 +32,7 @@ def eval_document(scores: dict[str, dict[str, float | None]], label: str,
             "metrics": {t: "mc_loglik" for t in tasks}, "methods": methods,
             "run": {"label": label, "created_at": "2026-01-01T00:00:00+00:00",
                     "git_commit": "abc", "wall_time_s": 1.0,
-                    "items_per_task": {t: 4 for t in tasks}},
+                    "items_per_task": {t: 4 for t in tasks}, **(run_extra or {})},
             "config": {"descriptions_per_task": 3, "seed": 0, "max_new_tokens": None},
             "artifacts": {}, **extra}
 

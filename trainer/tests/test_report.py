@@ -44,7 +44,8 @@ def test_renders_eval_table_plot_and_generic_documents(results_dir):
     written = render(results_dir, output)
     text = output.read_text()
     assert "| base model (`base`) | 60.0 | 40.0 | **50.0** |" in text
-    assert "| 71.2 | — | **71.2** |" in text  # not applicable stays visibly empty
+    # Not applicable stays visibly empty, and the average says what it covers.
+    assert "| 71.2 | — | **71.2** (1 of 2 tasks) |" in text
     assert "run: **smoke**" in text and "**Smoke configuration.**" in text
     assert "hypernet training: sft, 3 steps, 2 tasks, val_loss 1.5" in text
     assert "![eval_heldout](results/eval_heldout.png)" in text

@@ -5,10 +5,17 @@ from __future__ import annotations
 import json
 
 import pytest
-from report_fixtures import HELDOUT_SCORES, eval_document, write_json, write_pipeline_run
+from report_fixtures import (
+    HELDOUT_SCORES,
+    HELDOUT_TASKS,
+    eval_document,
+    write_json,
+    write_pipeline_run,
+)
 
 from t2l.report.collect_run import collect_run
 from t2l.report.render import render
+from t2l.tasks import default_tasks_dir, load_task_library
 
 PNG = b"\x89PNG\r\n\x1a\n"
 HEADLINES = ("## Quality bar", "## Matched vs mismatched", "## Reconstruction",
@@ -143,3 +150,22 @@ def test_output_scale_documents_show_their_loss_at_every_scale(tmp_path):
     assert "hypernet `bundles/t`: s = 0.5, LoRA alpha 16 → 8, written to `bundles/t`." in text
     assert ("| s | dev loss | a | b |\n|---:|---:|---:|---:|\n| 1 | 1.5000 | 1.0000 | 2.0000 |\n"
             "| **0.5** | **1.2500** | 1.1000 | 1.4000 |") in text
+
+
+def test_an_evaluation_says_which_tasks_it_scored_under_an_earlier_spec(tmp_path):
+    library = load_task_library(default_tasks_dir())
+    now = {t: library[t].digest() for t in HELDOUT_TASKS}
+    recorded = {**now, "gsm8k": "a digest of an earlier gsm8k.yaml", "mbpp": None}
+    results = tmp_path / "results"
+    old = eval_document(HELDOUT_SCORES, "earlier", run_extra={"task_specs": recorded})
+    current = eval_document(HELDOUT_SCORES, "current", run_extra={"task_specs": now})
+    write_json(results / "eval_heldout_earlier.json", old)
+    write_json(results / "eval_heldout_current.json", current)
+    render(results, tmp_path / "RESULTS.md")
+    text = (tmp_path / "RESULTS.md").read_text()
+    def section(stem: str) -> str:
+        return text.split(f"## {stem} (")[1].split("\n## ")[0]
+
+    assert ("**Scored under an earlier task spec** than `trainer/tasks/` holds now: gsm8k."
+            in section("eval_heldout_earlier"))
+    assert "earlier task spec" not in section("eval_heldout_current")

@@ -30,8 +30,10 @@ from t2l.report.tables import (
     eval_heldout_table,
     is_eval_heldout,
     key_value_table,
+    outdated_specs_note,
 )
 from t2l.report.training_curves import CURVES_SCHEMA
+from t2l.tasks import default_tasks_dir, load_task_library
 
 HEADER = """# Results
 
@@ -145,8 +147,8 @@ def headline_sections(documents: dict[str, dict], results_dir: Path, output: Pat
     return sections, written
 
 
-def document_section(stem: str, document: dict, results_dir: Path, output: Path
-                     ) -> tuple[str, list[Path]]:
+def document_section(stem: str, document: dict, results_dir: Path, output: Path,
+                     current_specs: dict[str, str]) -> tuple[str, list[Path]]:
     title = f"## {stem} (`{results_dir.name}/{stem}.json`)"
     if is_output_scale(document):
         return output_scale_section(title, document), []
@@ -155,21 +157,25 @@ def document_section(stem: str, document: dict, results_dir: Path, output: Path
     png = eval_heldout_plot(document, results_dir / f"{stem}.png",
                             EVAL_TITLES.get(stem, "Held-out tasks"))
     link = os.path.relpath(png, output.parent)
-    parts = [title, eval_heldout_notes(document), eval_heldout_table(document),
+    parts = [title, outdated_specs_note(document, current_specs), eval_heldout_notes(document),
+             eval_heldout_table(document),
              choice_balance_table(document), f"![{stem}]({link})"]
     return "\n\n".join(p for p in parts if p is not None), [png]
 
 
-def render(results_dir: Path, output: Path) -> list[Path]:
-    """Write `output` (markdown), its plots and quality_bar.json; returns the files written."""
+def render(results_dir: Path, output: Path, tasks_dir: Path | None = None) -> list[Path]:
+    """Write `output` (markdown), its plots and quality_bar.json; returns the files written.
+    Evaluations name the tasks they scored under another spec than `tasks_dir` holds."""
     if not results_dir.is_dir():
         raise ValueError(f"--results-dir {results_dir} is not a folder")
     documents = _read_documents(results_dir)
+    current_specs = {name: spec.digest()
+                     for name, spec in load_task_library(tasks_dir or default_tasks_dir()).items()}
     sections, written = headline_sections(documents, results_dir, output)
     for stem, document in documents.items():
         if stem in HEADLINE_SCHEMAS:
             continue
-        section, files = document_section(stem, document, results_dir, output)
+        section, files = document_section(stem, document, results_dir, output, current_specs)
         sections.append(section)
         written += files
     if not sections:

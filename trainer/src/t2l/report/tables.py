@@ -139,3 +139,16 @@ def key_value_table(document: Any) -> str:
     rows = ["| key | value |", "|---|---|"]
     rows += [f"| `{key or '(value)'}` | {value} |" for key, value in _flatten(document)]
     return "\n".join(rows)
+
+
+def outdated_specs_note(document: dict, current_specs: dict[str, str]) -> str | None:
+    """Tasks the run scored under another spec than the task library holds now (the digests its
+    document recorded, `run.task_specs`): their scores measure the protocol of then. Runs from
+    before digests were recorded say nothing either way."""
+    recorded = (document.get("run") or {}).get("task_specs") or {}
+    outdated = [task for task, digest in recorded.items()
+                if digest is not None and task in current_specs and current_specs[task] != digest]
+    if not outdated:
+        return None
+    return ("> **Scored under an earlier task spec** than `trainer/tasks/` holds now: "
+            + ", ".join(outdated) + ". Those scores measure the earlier prompt, options or metric.")
