@@ -6,7 +6,7 @@ from t2l.cli import main
 from t2l.eval.config import EvalConfig
 from t2l.eval.merge import merge_evaluations, task_sources
 from t2l.eval.merge_cli import MergeConfig
-from t2l.eval.results import build_results
+from t2l.eval.results import build_results, git_commit
 from t2l.report.quality_bar import quality_bar
 
 METRICS = {"piqa": "mc_loglik", "mbpp": "pass_at_1", "gsm8k": "exact_match"}
@@ -53,11 +53,15 @@ def test_each_task_comes_whole_from_the_run_with_most_items(tmp_path):
     # The base model was scored only by the MBPP run: it is there, on that task alone.
     assert merged["methods"]["base"]["per_task"] == {"mbpp": pytest.approx(0.5 + 1 / 5)}
     assert "choices" not in merged["methods"]["base"]
+    every_code["run"]["git_commit"] = "a later commit"
+    merged = merge_evaluations(documents, "every item", "out.json")
     assert merged["run"]["merged_from"] == [
         {"document": "all_items.json", "label": every_choice["run"]["label"],
-         "tasks": ["piqa", "gsm8k"]},
-        {"document": "mbpp.json", "label": every_code["run"]["label"], "tasks": ["mbpp"]},
+         "git_commit": every_choice["run"]["git_commit"], "tasks": ["piqa", "gsm8k"]},
+        {"document": "mbpp.json", "label": every_code["run"]["label"],
+         "git_commit": "a later commit", "tasks": ["mbpp"]},
     ]
+    assert merged["run"]["git_commit"] == git_commit()  # the code that merged them
     assert merged["run"]["task_specs"] == {"piqa": "piqa spec, offset 0.0",
                                            "mbpp": "mbpp spec, offset 0.5",
                                            "gsm8k": "gsm8k spec, offset 0.0"}

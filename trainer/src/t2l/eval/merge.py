@@ -13,7 +13,7 @@ from __future__ import annotations
 import statistics
 from datetime import datetime, timezone
 
-from t2l.eval.results import EVAL_SCHEMA
+from t2l.eval.results import EVAL_SCHEMA, git_commit
 
 # Config a merged run's parts must share: everything a score depends on but the items scored.
 SHARED_CONFIG = ("base_model", "seed", "descriptions_per_task", "max_new_tokens",
@@ -86,7 +86,7 @@ def merge_evaluations(documents: dict[str, dict], label: str, output: str) -> di
         "run": {
             "label": label,
             "created_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-            "git_commit": widest["run"].get("git_commit"),
+            "git_commit": git_commit(),  # the merge's; each source's is in merged_from
             "wall_time_s": round(sum(r.get("wall_time_s", 0.0) for r in runs), 1),
             "scoring_time_s": round(sum(r.get("scoring_time_s", 0.0) for r in runs), 1),
             "items_per_task": {t: documents[n]["run"]["items_per_task"][t]
@@ -98,6 +98,7 @@ def merge_evaluations(documents: dict[str, dict], label: str, output: str) -> di
                            for t, n in sources.items()},
             "merged_from": [
                 {"document": name, "label": documents[name]["run"].get("label"),
+                 "git_commit": documents[name]["run"].get("git_commit"),
                  "tasks": [t for t, n in sources.items() if n == name]}
                 for name in documents
             ],

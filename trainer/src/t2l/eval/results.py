@@ -17,7 +17,8 @@ from t2l.tasks.paths import repo_root
 EVAL_SCHEMA = "t2l.eval_heldout/v1"
 
 
-def _git_commit() -> str | None:
+def git_commit() -> str | None:
+    """The repository's HEAD, which a results document names as the code that made it."""
     try:
         out = subprocess.run(["git", "rev-parse", "HEAD"], cwd=repo_root(), capture_output=True,
                              text=True, timeout=10)
@@ -64,7 +65,7 @@ def build_results(
         "run": {
             "label": config.run_label,
             "created_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-            "git_commit": _git_commit(),
+            "git_commit": git_commit(),
             "wall_time_s": round(wall_time_s, 1),  # this invocation
             "scoring_time_s": round(scoring_time_s, 1),  # all conditions, across resumes
             "items_per_task": items,

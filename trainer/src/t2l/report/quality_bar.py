@@ -30,8 +30,8 @@ CONTROLS = {"other": "t2l_other_descriptions", "random": "t2l_random_description
 # document stem -> (key in quality_bar.json, label).
 GAP_VARIANTS = {
     "eval_heldout": ("sft", "plain SFT, dev-calibrated scale"),
-    "eval_heldout_every_item": ("sft_every_item", "plain SFT, dev-calibrated scale, every item "
-                                "of PIQA, self_instruct_user and bbh_object_counting"),
+    "eval_heldout_every_item": ("sft_every_item", "plain SFT, dev-calibrated scale, each task "
+                                "on its most items (gsm8k and HumanEval 20; MBPP unscored)"),
     "eval_heldout_uncalibrated": ("sft_uncalibrated", "plain SFT, trained strength"),
     "eval_heldout_small": ("student", "served distilled student, dev-calibrated scale"),
     "eval_heldout_mixed_calibrated": ("mixed_calibrated", "SFT, then templates plus arithmetic "
