@@ -197,14 +197,7 @@ def test_runs_splitting_the_methods_share_scores_and_a_new_artifact_rescores_onl
     # on another device and batch size only aggregates.
     eval_run.run_eval(config(artifacts, tmp_path, methods=("base", "multitask_lora")))
     eval_run.run_eval(config(artifacts, tmp_path, methods=("t2l",)))
-    scored = []
-    real_score_items = eval_run.score_items
-
-    def counting(*args, **kwargs):
-        scored.append(1)
-        return real_score_items(*args, **kwargs)
-
-    monkeypatch.setattr(eval_run, "score_items", counting)
+    scored = _record_scoring(monkeypatch)
     methods = ("base", "multitask_lora", "t2l")
     eval_run.run_eval(config(artifacts, tmp_path, methods=methods, batch_size=3, device="cpu"))
     assert scored == []
@@ -238,14 +231,7 @@ def test_a_changed_task_spec_rescores_that_task_alone(artifacts, tmp_path, monke
     shutil.copytree(default_tasks_dir(), tasks_dir)
     run = dict(methods=("base", "t2l"), tasks_dir=str(tasks_dir))
     first = eval_run.run_eval(config(artifacts, tmp_path, **run))
-    scored = []
-    real_score_items = eval_run.score_items
-
-    def counting(*args, **kwargs):
-        scored.append(args[2].name)  # the TaskSpec scored
-        return real_score_items(*args, **kwargs)
-
-    monkeypatch.setattr(eval_run, "score_items", counting)
+    scored = _record_scoring(monkeypatch)
     # Prose and layout are not the protocol: nothing is scored again.
     _edit_spec(tasks_dir, "mbpp", "notes", "reworded")
     again = eval_run.run_eval(config(artifacts, tmp_path, **run))
@@ -284,3 +270,16 @@ def test_scoring_some_held_out_tasks_plans_the_conditions_of_scoring_them_all(
 
 def _must_not_score(*args, **kwargs):
     raise AssertionError("a finished condition was scored again")
+
+
+def _record_scoring(monkeypatch) -> list[str]:
+    """The tasks of every condition scored from now on, in order (resumed ones are not)."""
+    scored: list[str] = []
+    real_score_items = eval_run.score_items
+
+    def recording(model, tokenizer, spec, *args, **kwargs):
+        scored.append(spec.name)
+        return real_score_items(model, tokenizer, spec, *args, **kwargs)
+
+    monkeypatch.setattr(eval_run, "score_items", recording)
+    return scored

@@ -23,13 +23,7 @@ from t2l.eval.progress import Progress
 from t2l.eval.results import build_results, item_means, write_json_atomically
 from t2l.eval.scoring import ItemScore, ScoringSettings, score_items
 from t2l.file_digest import file_sha256
-from t2l.tasks import (
-    TaskSpec,
-    eval_examples,
-    load_split,
-    load_task_library,
-    resolve_data_dir,
-)
+from t2l.tasks import eval_examples, load_split, load_task_library, resolve_data_dir
 from t2l.tasks.records import task_descriptions
 
 log = logging.getLogger(__name__)
@@ -58,7 +52,7 @@ def _content_digest(folder: Path) -> list[tuple[str, str]]:
 
 
 def _fingerprints(
-    config: EvalConfig, descriptions: dict[str, list[str]], specs: dict[str, TaskSpec]
+    config: EvalConfig, descriptions: dict[str, list[str]], task_specs: dict[str, str]
 ) -> dict[tuple[str, str], str]:
     """Per (method, task): a hash of everything its scores depend on, so runs that split the
     methods between them (or add a method later) share finished conditions, a retrained
@@ -75,8 +69,8 @@ def _fingerprints(
         relevant = dict(common)
         if artifact := _METHOD_ARTIFACT.get(method):
             relevant[artifact] = digests[artifact]
-        for task, spec in specs.items():
-            payload = json.dumps([method, relevant, descriptions, task, spec.digest()],
+        for task, spec_digest in task_specs.items():
+            payload = json.dumps([method, relevant, descriptions, task, spec_digest],
                                  sort_keys=True, default=str)
             fingerprints[(method, task)] = hashlib.sha256(payload.encode()).hexdigest()[:16]
     return fingerprints
@@ -109,6 +103,7 @@ def run_eval(config: EvalConfig) -> dict:
         for t in pool
     }
     descriptions = {t: drawn[t] for t in tasks}
+    task_specs = {t: specs[t].digest() for t in tasks}
     oracle_folders = _oracle_folders(config, specs)
 
     # Base model and adapters.
@@ -124,7 +119,7 @@ def run_eval(config: EvalConfig) -> dict:
     if config.multitask_lora:
         host.load("multitask", require_peft_folder(Path(config.multitask_lora), "--multitask-lora"))
 
-    progress = Progress(run_dir / "progress.jsonl", _fingerprints(config, drawn, specs),
+    progress = Progress(run_dir / "progress.jsonl", _fingerprints(config, drawn, task_specs),
                         config.resume)
     settings = ScoringSettings(config.batch_size, config.max_new_tokens, config.code_timeout_s)
     per_condition: dict[str, dict[str, list[float] | None]] = {}
@@ -162,7 +157,7 @@ def run_eval(config: EvalConfig) -> dict:
         config=config, base_model_id=base_model_id, tasks=tasks,
         metrics={t: specs[t].metric for t in tasks},
         items={t: len(items[t]) for t in tasks}, descriptions=descriptions,
-        task_specs={t: specs[t].digest() for t in tasks},
+        task_specs=task_specs,
         per_condition=per_condition, per_item=per_item, artifacts=_artifacts(config, writer),
         choices=choices, labels={t: [item.label for item in items[t]] for t in tasks
                                  if specs[t].metric == "mc_loglik"},
