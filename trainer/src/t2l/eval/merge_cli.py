@@ -14,7 +14,8 @@ from t2l.recipe_cli import add_recipe_command
 class MergeConfig:
     inputs: tuple[str, ...] = field(
         default=(), metadata={"help": "comma-separated `t2l eval` documents; where two scored a "
-                                      "task on as many items, the later one's scores are kept"})
+                                      "task on as many items under the same recorded spec their "
+                                      "methods pool, else the later one's scores are kept"})
     output: str = ""
     label: str = field(default="", metadata={"help": "what the merged run is, for the report"})
 
@@ -61,5 +62,5 @@ def _run(config: MergeConfig) -> dict:
 
 def register(subparsers: Any) -> None:
     add_recipe_command(subparsers, "merge-evals", MergeConfig, _run,
-                       "one evaluation from several runs, each task from the run that scored "
+                       "one evaluation from several runs, each task from the runs that scored "
                        "it on most items")

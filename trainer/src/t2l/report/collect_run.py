@@ -15,12 +15,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from t2l.eval.methods import T2L_METHODS
 from t2l.eval.results import EVAL_SCHEMA, write_json_atomically
 from t2l.report.metrics_log import read_json_object
 from t2l.report.reconstruction import reconstruction
 from t2l.report.training_curves import training_curves
 
-T2L_METHODS = ("t2l", "t2l_other_descriptions", "t2l_random_descriptions")
 # Each evaluation document, the methods it must hold, and the pipeline job that writes it.
 EVALUATIONS = {
     "eval_heldout.json": (("base", "base_with_description", "multitask_lora", *T2L_METHODS),
