@@ -19,6 +19,7 @@ from pathlib import Path
 
 from tqdm import tqdm
 
+from t2l.atomic_file import write_text_atomically
 from t2l.checkpoint import replace_directory
 
 RUN_SCHEMA = "t2l.run/v1"
@@ -120,9 +121,7 @@ class RunDir:
             for line in path.read_text().splitlines()
             if _complete_record(line) and json.loads(line).get("step", 0) <= step
         ]
-        staging = path.with_suffix(".tmp")
-        staging.write_text("".join(line + "\n" for line in kept))
-        staging.replace(path)
+        write_text_atomically(path, "".join(line + "\n" for line in kept))
 
 
 def read_metrics(root: str | Path) -> list[dict]:

@@ -88,10 +88,10 @@ def appended(document: dict, path: Path) -> dict:
 
 
 def run_loss_gap(config: LossGapConfig) -> dict:
+    from t2l.atomic_file import write_json_atomically
     from t2l.checkpoint import load_hypernet  # torch/transformers only when the command runs
     from t2l.embedding_table import hypernet_encoder
     from t2l.eval.loss_gap import condition_texts, loss_gap
-    from t2l.eval.results import write_json_atomically
     from t2l.recipes.frozen_base import frozen_base
     from t2l.sft_tasks import prepare_tasks
     from t2l.task_data import load_tasks

@@ -36,8 +36,8 @@ class MergeConfig:
 
 
 def run_merge(config: MergeConfig) -> dict:
+    from t2l.atomic_file import write_json_atomically
     from t2l.eval.merge import merge_evaluations
-    from t2l.eval.results import write_json_atomically
 
     documents = {}
     for path in config.inputs:

@@ -61,6 +61,7 @@ class MethodLossConfig:
 
 
 def run_method_losses(config: MethodLossConfig) -> dict:
+    from t2l.atomic_file import write_json_atomically
     from t2l.checkpoint import load_hypernet  # torch/transformers only when the command runs
     from t2l.embedding_table import hypernet_encoder
     from t2l.eval.method_losses import (
@@ -69,7 +70,6 @@ def run_method_losses(config: MethodLossConfig) -> dict:
         method_losses,
         summarize,
     )
-    from t2l.eval.results import write_json_atomically
     from t2l.peft_io import load_peft_adapter
     from t2l.recipes.frozen_base import frozen_base
     from t2l.task_data import load_tasks

@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import json
-import os
 import statistics
 import subprocess
-import tempfile
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -97,16 +94,3 @@ def _portable(value: object) -> object:
         except ValueError:
             return value
     return value
-
-
-def write_json_atomically(path: Path, document: dict) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            json.dump(document, out, indent=2, sort_keys=False)
-            out.write("\n")
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)

@@ -15,12 +15,13 @@ from pathlib import Path
 
 import torch
 
+from t2l.atomic_file import write_json_atomically
 from t2l.base_model import load_base_model
 from t2l.eval.adapters import AdapterHost, T2LAdapterWriter, require_peft_folder
 from t2l.eval.config import EvalConfig
 from t2l.eval.methods import T2L_METHODS, Condition, held_out_descriptions, plan_conditions
 from t2l.eval.progress import Progress
-from t2l.eval.results import build_results, item_means, write_json_atomically
+from t2l.eval.results import build_results, item_means
 from t2l.eval.scoring import ItemScore, ScoringSettings, score_items
 from t2l.file_digest import file_sha256
 from t2l.tasks import eval_examples, load_split, load_task_library, resolve_data_dir

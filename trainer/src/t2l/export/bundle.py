@@ -21,6 +21,7 @@ from pathlib import Path
 import onnxruntime
 import torch
 
+from t2l.atomic_file import write_json_atomically
 from t2l.checkpoint import CONFIG_FILE, WEIGHTS_FILE, load_hypernet
 from t2l.encoder import DEFAULT_ENCODER, TaskEncoder
 from t2l.export.onnx_graphs import export_encoder, export_hypernet
@@ -243,7 +244,5 @@ def _publish(staging: Path, output: Path, make_manifest) -> dict:
         if p.is_file() and not p.name.startswith(".") and p.name != MANIFEST_FILE
     }
     manifest = make_manifest(files)
-    temporary = output / f".{MANIFEST_FILE}.{os.getpid()}"
-    temporary.write_text(json.dumps(manifest, indent=2) + "\n")
-    os.replace(temporary, manifest_path)
+    write_json_atomically(manifest_path, manifest)
     return manifest

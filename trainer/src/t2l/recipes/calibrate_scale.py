@@ -16,11 +16,11 @@ from typing import Any
 
 from torch import nn
 
+from t2l.atomic_file import write_json_atomically
 from t2l.checkpoint import CONFIG_FILE, WEIGHTS_FILE
 from t2l.config_io import config_to_dict
 from t2l.embedding_table import DescriptionEncoder
 from t2l.eval.methods import held_out_descriptions
-from t2l.eval.results import write_json_atomically
 from t2l.output_scale import choose_scale, losses_by_scale, parse_scales
 from t2l.peft_io import ADAPTER_CONFIG, ADAPTER_WEIGHTS, SCALE_RECORD
 from t2l.publish.weights import VERSION_PATTERN

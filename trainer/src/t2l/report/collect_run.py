@@ -15,8 +15,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from t2l.atomic_file import write_json_atomically
 from t2l.eval.methods import T2L_METHODS
-from t2l.eval.results import EVAL_SCHEMA, write_json_atomically
+from t2l.eval.results import EVAL_SCHEMA
 from t2l.report.metrics_log import read_json_object
 from t2l.report.reconstruction import reconstruction
 from t2l.report.training_curves import training_curves

@@ -22,7 +22,7 @@ def parse_runs(items: list[str]) -> dict[str, Path]:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from t2l.eval.results import write_json_atomically
+    from t2l.atomic_file import write_json_atomically
     from t2l.report.fine_tune_curves import fine_tune_curves
 
     document = fine_tune_curves(parse_runs(args.runs))  # every run read before writing

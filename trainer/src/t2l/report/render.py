@@ -13,6 +13,7 @@ import json
 import os
 from pathlib import Path
 
+from t2l.atomic_file import write_json_atomically, write_text_atomically
 from t2l.report.choice_table import choice_balance_table
 from t2l.report.curves_table import training_curves_section
 from t2l.report.fine_tune_curves import FINE_TUNE_SCHEMA
@@ -87,13 +88,6 @@ EVAL_TITLES = {"eval_heldout": "Held-out tasks, adapters at their dev-calibrated
                "eval_reconstruction": "Oracle LoRAs' own tasks (reconstruction)"}
 
 
-def _write_atomically(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
-
-
 def _read_documents(results_dir: Path) -> dict[str, dict]:
     """Every input document by stem: the held-out evaluation first, the rest by name."""
     paths = [p for p in results_dir.glob("*.json") if p.stem != QUALITY_BAR]
@@ -121,7 +115,7 @@ def headline_sections(documents: dict[str, dict], results_dir: Path, output: Pat
     if bar is None:
         bar_path.unlink(missing_ok=True)  # stale: its inputs are gone or were smoke runs
     else:
-        _write_atomically(bar_path, json.dumps(bar, indent=2) + "\n")
+        write_json_atomically(bar_path, bar)
         written.append(bar_path)
         if bar["criteria"]:
             sections.append(quality_bar_section(bar))
@@ -180,5 +174,5 @@ def render(results_dir: Path, output: Path, tasks_dir: Path | None = None) -> li
         written += files
     if not sections:
         sections.append("No result documents yet.")
-    _write_atomically(output, "\n\n".join([HEADER, *sections]) + "\n")
+    write_text_atomically(output, "\n\n".join([HEADER, *sections]) + "\n")
     return [output, *written]
