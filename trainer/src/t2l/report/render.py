@@ -52,7 +52,10 @@ EVAL_TITLES = {"eval_heldout": "Held-out tasks, adapters at their dev-calibrated
                "eval_heldout_all_items": "Held-out tasks, every multiple-choice item",
                "eval_heldout_every_item": "Held-out tasks, every item (merged runs)",
                "eval_heldout_generated": "Held-out generated-answer tasks, every item",
-               "eval_heldout_mbpp": "MBPP, every test problem",
+               "eval_heldout_mbpp": "MBPP, every test problem: T2L and the multi-task LoRA",
+               "eval_heldout_mbpp_base": "MBPP, every test problem: the base model with and "
+                                         "without the description",
+               "eval_heldout_mbpp_controls": "MBPP, every test problem: T2L's two controls",
                "eval_heldout_bbh": "BBH multiple-choice tasks, every item, every method",
                "eval_heldout_listed_piqa": "Held-out tasks as first scored, PIQA's two solutions "
                                            "listed in its prompt",
