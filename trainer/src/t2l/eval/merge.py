@@ -98,9 +98,10 @@ def task_sources(documents: dict[str, dict]) -> dict[str, list[str]]:
         for task in document["tasks"]:
             items = document["run"]["items_per_task"][task]
             kept = most.get(task)
-            if kept is None or items > documents[kept[0]]["run"]["items_per_task"][task]:
+            best = documents[kept[0]]["run"]["items_per_task"][task] if kept else -1
+            if items > best:
                 most[task] = [name]
-            elif items == documents[kept[0]]["run"]["items_per_task"][task]:
+            elif items == best:
                 kept.append(name)
     sources: dict[str, list[str]] = {}
     for task, names in most.items():
