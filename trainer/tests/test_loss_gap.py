@@ -5,8 +5,9 @@ import torch
 from conftest import make_encoder, make_llama, make_tokenizer
 from synthetic_tasks import make_tasks
 
-from t2l.eval.loss_gap import condition_texts, loss_gap, summarize
+from t2l.eval.loss_gap import condition_texts, loss_gap
 from t2l.eval.loss_gap_cli import LossGapConfig, appended
+from t2l.eval.loss_gap_summary import summarize
 from t2l.eval.methods import held_out_descriptions
 from t2l.hypernet import HyperNetConfig, HyperNetwork
 from t2l.recipes.frozen_base import frozen_base

@@ -108,7 +108,7 @@ def test_a_headline_document_of_another_schema_is_an_error(results_dir):
 
 
 def test_loss_gap_section_sits_after_the_accuracy_gaps(results_dir):
-    from t2l.eval.loss_gap import summarize
+    from t2l.eval.loss_gap_summary import summarize
     from t2l.report.loss_gap_table import LOSS_GAP_SCHEMA
 
     per_task = {"piqa": {"matched": [1.0, 1.2], "other": [1.5, 1.5], "random": [1.0, 1.3]},
@@ -136,6 +136,49 @@ def test_loss_gap_section_sits_after_the_accuracy_gaps(results_dir):
     write_json(results_dir / "description_loss_gap.json", {"schema": "other/v1"})
     with pytest.raises(ValueError, match="description_loss_gap.json has schema.*t2l loss-gap"):
         render(results_dir, output)
+
+
+def test_training_task_gap_groups_tasks_by_what_each_hypernet_trained_on(results_dir):
+    from t2l.eval.loss_gap_summary import summarize
+    from t2l.report.loss_gap_table import LOSS_GAP_SCHEMA
+
+    def result(folder, per_task, trained):
+        return {"hypernet": folder, "training": {"tasks": trained}, "per_task": per_task,
+                **summarize(per_task)}
+
+    # imdb: other +0.5 and random +0.3 on both examples; addsub (not trained on): -0.1 and 0.
+    training = {"imdb": {"matched": [1.0, 1.0], "other": [1.5, 1.5], "random": [1.3, 1.3]},
+                "addsub": {"matched": [2.0, 2.0], "other": [1.9, 1.9], "random": [2.0, 2.0]}}
+    heldout = {"piqa": {"matched": [1.0, 1.0], "other": [1.0, 1.0], "random": [1.1, 1.1]}}
+    write_json(results_dir / "description_loss_gap_training_tasks.json",
+               {"schema": LOSS_GAP_SCHEMA, "hypernets": {
+                   "teacher": result("bundles/t", training, ["imdb", "wiki_qa"]),
+                   "all": result("runs/a", training, ["imdb", "addsub"])}})
+    write_json(results_dir / "description_loss_gap.json",
+               {"schema": LOSS_GAP_SCHEMA, "hypernets": {
+                   "teacher, another label": result("bundles/t", heldout, ["imdb"])}})
+    output = results_dir.parent / "RESULTS.md"
+    render(results_dir, output)
+    text = output.read_text()
+    heading = ("## Description gap on tasks trained on and not "
+               "(`results/description_loss_gap_training_tasks.json`)")
+    assert text.index("## Description gap in held-out loss") < text.index(heading)
+    assert text.index(heading) < text.index("## Reconstruction")
+    section = text[text.index(heading):text.index("## Reconstruction")]
+    assert ("| 1 | teacher (`bundles/t`) | trained on | 1 | 1.0000 | "
+            "+0.5000 [+0.5000, +0.5000] | +0.3000 [+0.3000, +0.3000] |") in section
+    assert ("| 1 | teacher (`bundles/t`) | not trained on | 1 | 2.0000 | "
+            "-0.1000 [-0.1000, -0.1000] | +0.0000 [+0.0000, +0.0000] |") in section
+    # Its held-out row comes from the other document, found by folder, not label.
+    assert ("| 1 | teacher (`bundles/t`) | held out | 1 | 1.0000 | "
+            "+0.0000 [+0.0000, +0.0000] | +0.1000 [+0.1000, +0.1000] |") in section
+    # The second trained on both tasks and has no held-out row.
+    assert "| 2 | all (`runs/a`) | trained on | 2 | 1.5000 | +0.2000" in section
+    assert "| 2 | all (`runs/a`) | not trained on" not in section
+    assert "| 2 | all (`runs/a`) | held out" not in section
+    assert "| addsub | **-0.100** † | **-0.100** |" in section
+    assert "| imdb | **+0.500** | **+0.500** |" in section
+    assert "## description_loss_gap_training_tasks (" not in text
 
 
 def test_output_scale_documents_show_their_loss_at_every_scale(tmp_path):

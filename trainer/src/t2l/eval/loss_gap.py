@@ -16,17 +16,13 @@ from statistics import fmean
 import torch
 
 from t2l.embedding_table import DescriptionEncoder
+from t2l.eval.loss_gap_summary import CONDITIONS, METHOD_OF, summarize
 from t2l.eval.methods import held_out_descriptions, plan_conditions
 from t2l.hypernet import HyperNetwork
-from t2l.report.bootstrap import margin_interval
 from t2l.sft_batch import TokenizedExample
 from t2l.sft_tasks import FrozenLM, example_losses
 from t2l.task_data import TaskData
 
-# Each condition and the `t2l eval` method whose descriptions it uses.
-METHOD_OF = {"matched": "t2l", "other": "t2l_other_descriptions",
-             "random": "t2l_random_descriptions"}
-CONDITIONS = tuple(METHOD_OF)
 log = logging.getLogger(__name__)
 
 
@@ -69,21 +65,3 @@ def loss_gap(
         log.info("%s: %s", name, "  ".join(
             f"{c} {fmean(per_task[name][c]):.4f}" for c in CONDITIONS if per_task[name][c]))
     return {"per_task": per_task, **summarize(per_task)}
-
-
-def summarize(per_task: dict[str, dict[str, list[float]]]) -> dict:
-    names = [n for n, losses in per_task.items() if losses["matched"]]
-    if not names:
-        raise ValueError("--heldout-tasks: no validation examples to score")
-    means = {c: fmean(fmean(per_task[n][c]) for n in names) for c in CONDITIONS}
-    matched = {n: per_task[n]["matched"] for n in names}
-    gaps = {}
-    for condition in CONDITIONS[1:]:
-        interval = margin_interval(
-            {n: per_task[n][condition] for n in names}, matched, names, scale=1.0
-        )
-        gaps[condition] = {
-            "excess_loss": means[condition] - means["matched"],
-            "ci95": list(interval) if interval else None,
-        }
-    return {"tasks": names, "mean_loss": means, "gap_over_matched": gaps}

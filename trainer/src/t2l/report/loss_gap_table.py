@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from statistics import fmean
 
 from t2l.report.bootstrap import margin_interval
@@ -26,7 +27,7 @@ def _nats(value: float) -> str:
     return f"{value:+.4f}"
 
 
-def _excess(gap: dict) -> str:
+def excess_cell(gap: dict) -> str:
     interval = gap.get("ci95")
     if interval is None:
         return _nats(gap["excess_loss"])
@@ -43,12 +44,15 @@ def _task_excess(losses: dict[str, list[float]] | None, task: str) -> str:
     return f"**{text}**" if clear else text
 
 
-def _per_task_table(hypernets: dict) -> str:
+def per_task_table(hypernets: dict, mark: Callable[[dict, str], str] | None = None) -> str:
+    """One row a task, one column a hypernetwork (numbered as in the summary table); `mark`
+    may append a note to a cell, given the hypernetwork's result and the task."""
     tasks = list(dict.fromkeys(t for result in hypernets.values() for t in result["tasks"]))
     numbers = " | ".join(str(i) for i in range(1, len(hypernets) + 1))
     rows = [f"| task | {numbers} |", "|---|" + "---:|" * len(hypernets)]
     for task in tasks:
-        cells = " | ".join(_task_excess(r["per_task"].get(task), task) for r in hypernets.values())
+        cells = " | ".join(_task_excess(r["per_task"].get(task), task)
+                           + (mark(r, task) if mark else "") for r in hypernets.values())
         rows.append(f"| {task} | {cells} |")
     return "\n".join(rows)
 
@@ -62,7 +66,7 @@ def loss_gap_section(document: dict) -> str:
         gaps = result["gap_over_matched"]
         rows.append(f"| {number} | {label} (`{result['hypernet']}`) | {trained} | "
                     f"{len(result['tasks'])} | {result['mean_loss']['matched']:.4f} | "
-                    f"{_excess(gaps['other'])} | {_excess(gaps['random'])} |")
+                    f"{excess_cell(gaps['other'])} | {excess_cell(gaps['random'])} |")
     return "\n\n".join(["## Description gap in held-out loss "
                         "(`results/description_loss_gap.json`)", INTRO, "\n".join(rows),
-                        PER_TASK_INTRO, _per_task_table(document["hypernets"])])
+                        PER_TASK_INTRO, per_task_table(document["hypernets"])])

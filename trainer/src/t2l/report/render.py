@@ -2,9 +2,10 @@
 
 Headline sections come first, each only when its documents exist: the quality bar and the
 description gaps (computed here, also written to `quality_bar.json` for the README summary),
-every method in held-out loss, the description gaps in held-out loss, the reconstruction table,
-the training curves and the fine-tune curves. Then every document in turn: evaluations as
-tables with per-task bars, anything else as a key/value table.
+every method in held-out loss, the description gaps in held-out loss and on the training
+split's tasks (trained on or not), the reconstruction table, the training curves and the
+fine-tune curves. Then every document in turn: evaluations as tables with per-task bars,
+anything else as a key/value table.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from t2l.report.quality_bar import quality_bar
 from t2l.report.quality_tables import description_gap_section, quality_bar_section
 from t2l.report.reconstruction import RECONSTRUCTION_SCHEMA
 from t2l.report.reconstruction_table import reconstruction_section
+from t2l.report.seen_gap_table import SEEN_GAP_STEM, seen_gap_section
 from t2l.report.tables import (
     eval_heldout_notes,
     eval_heldout_table,
@@ -47,6 +49,8 @@ HEADLINE_SCHEMAS = {"reconstruction": (RECONSTRUCTION_SCHEMA, "t2l collect-run")
                     "training_curves": (CURVES_SCHEMA, "t2l collect-run"),
                     "fine_tune_curves": (FINE_TUNE_SCHEMA, "t2l collect-curves"),
                     "description_loss_gap": (LOSS_GAP_SCHEMA, "t2l loss-gap"),
+                    SEEN_GAP_STEM: (LOSS_GAP_SCHEMA, "t2l loss-gap --heldout-task-args "
+                                                     "'{\"split\": \"train\"}'"),
                     "heldout_method_loss": (METHOD_LOSS_SCHEMA, "t2l eval-loss")}
 EVAL_TITLES = {"eval_heldout": "Held-out tasks, adapters at their dev-calibrated scales",
                "eval_heldout_all_items": "Held-out tasks, every multiple-choice item",
@@ -128,6 +132,9 @@ def headline_sections(documents: dict[str, dict], results_dir: Path, output: Pat
         sections.append(method_loss_section(documents["heldout_method_loss"]))
     if "description_loss_gap" in documents:
         sections.append(loss_gap_section(documents["description_loss_gap"]))
+    if SEEN_GAP_STEM in documents:
+        sections.append(seen_gap_section(documents[SEEN_GAP_STEM],
+                                         documents.get("description_loss_gap")))
     if "reconstruction" in documents:
         sections.append(reconstruction_section(documents["reconstruction"]))
     if "training_curves" in documents:
