@@ -69,9 +69,10 @@ def test_three_steps_lower_the_loss_and_write_files(tmp_path, variant):
     assert saved["schema"] == "t2l.run/v1" and saved["config"]["variant"] == variant
 
 
-def test_resume_reproduces_the_uninterrupted_run(tmp_path):
+@pytest.mark.parametrize("extra", [{}, {"task_mixup": 0.5}])  # mixup draws blends by step
+def test_resume_reproduces_the_uninterrupted_run(tmp_path, extra):
     tasks = make_tasks(["reverse", "upper", "double"])
-    settings = {"max_steps": 6, "eval_every": 2, "save_every": 2, "dropout": 0.1}
+    settings = {"max_steps": 6, "eval_every": 2, "save_every": 2, "dropout": 0.1, **extra}
     full = run(tmp_path, "full", tasks, **settings)
     run(tmp_path, "split", tasks, stop_at_step=3, **settings)  # as if killed after step 3
     # ...in the middle of writing step 4's metrics line and step 4's checkpoint:
@@ -108,6 +109,7 @@ def test_refuses_to_overwrite_or_resume_a_different_run(tmp_path):
         ({"device": "tpu"}, "--device"),
         ({"mismatch_weight": -1.0}, "--mismatch-weight"),
         ({"mismatch_margin": 0.0}, "--mismatch-margin"),
+        ({"task_mixup": -0.5}, "--task-mixup must be >= 0"),
         ({"balance_by": "template"}, "--balance-by must be one of"),
         ({"keep_best": "train_loss"}, "--keep-best must be one of"),
         ({"keep_best": "heldout_loss"}, "--keep-best heldout_loss would choose .* --dev-tasks"),
@@ -128,6 +130,17 @@ def test_mismatch_hinge_adds_the_margin_while_descriptions_cannot_matter_yet(tmp
     plain, hinge = train_losses(tmp_path / "plain"), train_losses(tmp_path / "hinge")
     assert hinge[0] == pytest.approx(plain[0] + 2.0 * 0.25, abs=1e-5)
     assert len(hinge) == 3 and all(torch.isfinite(torch.tensor(hinge)))
+
+
+def test_task_mixup_adds_its_weighted_loss_to_plain_sfts(tmp_path):
+    # B = 0 at init: every blend gives the zero LoRA, so at step 1 the mixup term is the base
+    # model's blend-weighted loss, a positive addition to the very same plain loss.
+    tasks = make_tasks(["reverse", "upper"], examples=1, descriptions=1)
+    run(tmp_path, "plain", tasks)
+    run(tmp_path, "mixup", tasks, task_mixup=1.0)
+    plain, mixup = train_losses(tmp_path / "plain"), train_losses(tmp_path / "mixup")
+    assert mixup[0] > plain[0] and len(mixup) == 3
+    assert all(torch.isfinite(torch.tensor(mixup)))
 
 
 def test_init_from_starts_at_the_source_weights_with_a_fresh_schedule(tmp_path):

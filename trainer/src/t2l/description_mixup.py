@@ -1,6 +1,7 @@
 """Blends of description embeddings: inputs between the descriptions a run has, so a student
 learns its teacher's map on the space users' descriptions come from, not only on the points
-it was given."""
+it was given (`t2l distill`), and an SFT run learns what lies between its tasks
+(`t2l.task_mixup`)."""
 
 from __future__ import annotations
 
@@ -16,6 +17,13 @@ def blend_embeddings(
     normalised outputs live on; rescaling to the interpolated norm puts blends back on it
     (and keeps unnormalised encoders' scale)."""
     weight = torch.rand(len(embeddings), 1, generator=generator).to(embeddings)  # (N, 1)
+    return blend_with_weights(embeddings, partners, weight)
+
+
+def blend_with_weights(
+    embeddings: torch.Tensor, partners: torch.Tensor, weight: torch.Tensor
+) -> torch.Tensor:
+    """Each row (N, E) mixed with its partner, `weight` (N, 1) of it its own, on the sphere."""
     mixed = weight * embeddings + (1 - weight) * partners  # (N, E)
     norm = weight * embeddings.norm(dim=-1, keepdim=True) + (1 - weight) * partners.norm(
         dim=-1, keepdim=True

@@ -172,6 +172,13 @@ class SFTConfig(RunFields, TaskFields, HypernetFields, LoRAFields):
     mismatch_margin: float = field(
         default=0.5, metadata={"help": "loss gap (nats/token) the mismatch hinge asks for"}
     )
+    task_mixup: float = field(
+        default=0.0,
+        metadata={
+            "help": "weight of task mixup: adapters from blends of two tasks' descriptions fit "
+            "both tasks' examples in the blend's proportions (0: off)"
+        },
+    )
     init_from: str | None = field(
         default=None,
         metadata={
@@ -209,6 +216,7 @@ class SFTConfig(RunFields, TaskFields, HypernetFields, LoRAFields):
         self.validate_lora()
         _require(self.mismatch_weight >= 0, "--mismatch-weight must be >= 0")
         _require(self.mismatch_margin > 0, "--mismatch-margin must be > 0")
+        _require(self.task_mixup >= 0, "--task-mixup must be >= 0")
         _require(self.balance_by in BALANCE_BY, f"--balance-by must be one of {BALANCE_BY}")
         _require(
             self.keep_best != "heldout_loss",

@@ -3,8 +3,9 @@
 Each step samples tasks (or datasets, `--balance-by`) evenly, one random description paraphrase
 and one training example per sample; the hypernetwork turns each description's embedding into
 that sample's LoRA, and the loss is the completion-only LM loss of the base model carrying those
-LoRAs. Validation covers the training tasks' val splits, held-out tasks never trained on, and
-development tasks (never trained on either) whose loss may pick the kept `best` hypernetwork.
+LoRAs (plus, when asked, the mismatch hinge and task mixup). Validation covers the training
+tasks' val splits, held-out tasks never trained on, and development tasks (never trained on
+either) whose loss may pick the kept `best` hypernetwork.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from torch import nn
 from t2l.best_checkpoint import BestCheckpoint
 from t2l.checkpoint import load_hypernet, save_hypernet
 from t2l.config_io import run_dir_for
+from t2l.description_mixup import step_generator
 from t2l.embedding_table import DescriptionEncoder, load_task_encoder
 from t2l.hypernet import HyperNetwork
 from t2l.optimization import adamw_with_schedule, optimizer_step
@@ -32,6 +34,7 @@ from t2l.sft_tasks import (
     validation_losses,
 )
 from t2l.task_data import TaskData, load_tasks
+from t2l.task_mixup import task_mixup_loss
 from t2l.task_sampler import TaskSampler
 from t2l.train_state import resume_from_checkpoint, save_train_state, seed_everything
 from t2l.warm_start import warm_start
@@ -168,6 +171,12 @@ def train_sft(
                 [p.task for p in picks], loss, config.mismatch_margin,
             )
             loss = loss + config.mismatch_weight * hinge
+        if config.task_mixup > 0:
+            mixup = task_mixup_loss(
+                base, hypernet, hypernet.scaling, examples, embeddings,
+                [p.task for p in picks], step_generator(config.seed, step),
+            )
+            loss = loss + config.task_mixup * mixup
         logged = optimizer_step(loss, hypernet.parameters(), optimizer, scheduler, config.grad_clip)
         run.log_train_step(step, logged, config.max_steps)
 
