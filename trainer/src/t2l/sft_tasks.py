@@ -127,6 +127,13 @@ def sft_loss(
     return completion_loss(*lora_logits(base, loras, scaling, examples))
 
 
+def cross_task_pairs(task_ids: list[int]) -> list[tuple[int, int]]:
+    """(i, i+1) for each batch row whose neighbour (wrapping round) is from another task: a
+    fixed, RNG-free pairing, so a resumed run pairs exactly what it would have."""
+    neighbours = [(i, (i + 1) % len(task_ids)) for i in range(len(task_ids))]
+    return [(i, j) for i, j in neighbours if task_ids[i] != task_ids[j]]
+
+
 def mismatch_hinge(
     base: FrozenLM,
     lora_source: LoRASource,
@@ -139,15 +146,13 @@ def mismatch_hinge(
 ) -> torch.Tensor:
     """relu(margin - (loss under another task's description - matched loss)).
 
-    Example i is re-described by its batch neighbour i+1 (when that is another task): a fixed,
-    RNG-free pairing, so a resumed run draws exactly what it would have. Plain SFT can learn
+    Example i is re-described by its batch neighbour i+1 (`cross_task_pairs`). Plain SFT can learn
     adapters that ignore the description; this asks the description to matter by `margin`."""
-    partner = [(i + 1) % len(examples) for i in range(len(examples))]
-    rows = [i for i, j in enumerate(partner) if task_ids[i] != task_ids[j]]
-    if not rows:
+    pairs = cross_task_pairs(task_ids)
+    if not pairs:
         return matched_loss.new_zeros(())
-    wrong = embeddings[[partner[i] for i in rows]]  # (R, E)
-    mismatched = sft_loss(base, lora_source(wrong), scaling, [examples[i] for i in rows])
+    wrong = embeddings[[j for _, j in pairs]]  # (R, E)
+    mismatched = sft_loss(base, lora_source(wrong), scaling, [examples[i] for i, _ in pairs])
     return torch.relu(margin - (mismatched - matched_loss))
 
 

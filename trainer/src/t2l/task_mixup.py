@@ -15,7 +15,7 @@ import torch
 
 from t2l.description_mixup import blend_with_weights
 from t2l.sft_batch import TokenizedExample, completion_loss_per_example
-from t2l.sft_tasks import FrozenLM, LoRASource, lora_logits
+from t2l.sft_tasks import FrozenLM, LoRASource, cross_task_pairs, lora_logits
 
 
 def task_mixup_loss(
@@ -29,19 +29,18 @@ def task_mixup_loss(
 ) -> torch.Tensor:
     """Blend-weighted completion loss of each pair (i, i+1) of the batch from two tasks.
 
-    Example i pairs with its neighbour i+1, as in the mismatch hinge; the blend weights come
+    Example i pairs with its neighbour i+1 (`cross_task_pairs`); the blend weights come
     from `generator` (seeded by step, so a resumed run draws the same ones)."""
-    partner = [(i + 1) % len(examples) for i in range(len(examples))]
-    rows = [i for i, j in enumerate(partner) if task_ids[i] != task_ids[j]]
-    if not rows:
+    pairs = cross_task_pairs(task_ids)
+    if not pairs:
         return embeddings.new_zeros(())
-    own = embeddings[rows]  # (R, E)
-    partners = embeddings[[partner[i] for i in rows]]  # (R, E)
-    weight = torch.rand(len(rows), 1, generator=generator).to(own)  # (R, 1)
+    own = embeddings[[i for i, _ in pairs]]  # (R, E)
+    partners = embeddings[[j for _, j in pairs]]  # (R, E)
+    weight = torch.rand(len(pairs), 1, generator=generator).to(own)  # (R, 1)
     blended = blend_with_weights(own, partners, weight)  # (R, E)
     # Each blend's adapter carries both of its examples: rows 0..R-1 then R..2R-1.
     loras = lora_source(torch.cat([blended, blended]))
-    batch = [examples[i] for i in rows] + [examples[partner[i]] for i in rows]
+    batch = [examples[i] for i, _ in pairs] + [examples[j] for _, j in pairs]
     losses = completion_loss_per_example(*lora_logits(base, loras, scaling, batch))  # (2R,)
     shares = torch.cat([weight[:, 0], 1 - weight[:, 0]])  # (2R,)
-    return (shares * losses).sum() / len(rows)
+    return (shares * losses).sum() / len(pairs)
