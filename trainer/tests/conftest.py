@@ -119,6 +119,15 @@ def make_encoder(cache_dir=None) -> TaskEncoder:
     return TaskEncoder(bert, make_tokenizer(), name="tiny-bert", cache_dir=cache_dir)
 
 
+def perturb(module: torch.nn.Module, seed: int) -> None:
+    """Add seeded noise to every weight: a fresh hypernetwork's B heads are zero, so every
+    description gives the same (zero) LoRA until its weights are moved."""
+    generator = torch.Generator().manual_seed(seed)
+    with torch.no_grad():
+        for parameter in module.parameters():
+            parameter.add_(0.5 * torch.randn(parameter.shape, generator=generator))
+
+
 @pytest.fixture
 def encoder(tmp_path) -> TaskEncoder:
     return make_encoder(cache_dir=tmp_path / "embedding-cache")

@@ -2,7 +2,7 @@ import json
 
 import pytest
 import torch
-from conftest import make_encoder, make_llama, make_tokenizer
+from conftest import make_encoder, make_llama, make_tokenizer, perturb
 from synthetic_tasks import make_tasks
 
 from t2l.eval.loss_gap import condition_texts, loss_gap
@@ -48,11 +48,8 @@ def _setup(seed: int | None):
     encoder = make_encoder()
     hypernet = HyperNetwork(HyperNetConfig(targets=base.targets, embed_dim=encoder.dim, rank=4,
                                            hidden_dim=32))
-    if seed is not None:  # B heads start at zero; give them weights so descriptions matter
-        generator = torch.Generator().manual_seed(seed)
-        with torch.no_grad():
-            for parameter in hypernet.parameters():
-                parameter.add_(0.5 * torch.randn(parameter.shape, generator=generator))
+    if seed is not None:  # give it weights so descriptions matter
+        perturb(hypernet, seed)
     val = {t.name: t.train for t in prepare_tasks(tasks, tokenizer, None, 48, 0)}
     return base, hypernet, encoder, val, condition_texts(tasks, seed=0)
 

@@ -1,6 +1,6 @@
 import pytest
 import torch
-from conftest import make_encoder, make_llama, make_tokenizer
+from conftest import make_encoder, make_llama, make_tokenizer, perturb
 from synthetic_tasks import make_tasks
 
 from t2l.description_mixup import blend_with_weights
@@ -17,10 +17,7 @@ def setup():
     encoder = make_encoder()
     hypernet = HyperNetwork(HyperNetConfig(targets=base.targets, embed_dim=encoder.dim, rank=4,
                                            hidden_dim=32)).eval()
-    generator = torch.Generator().manual_seed(1)
-    with torch.no_grad():  # B heads start at zero; give them weights so blends matter
-        for parameter in hypernet.parameters():
-            parameter.add_(0.5 * torch.randn(parameter.shape, generator=generator))
+    perturb(hypernet, seed=1)  # so blends matter
     tasks = prepare_tasks(make_tasks(["reverse", "upper", "double"], examples=2), tokenizer,
                           encoder, 48, 0)
     examples = [tasks[0].train[0], tasks[1].train[0], tasks[1].train[1], tasks[2].train[0]]
