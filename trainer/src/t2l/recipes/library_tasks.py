@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from t2l.rule_tasks import rule_tasks
 from t2l.task_data import Example, TaskData
 from t2l.tasks import (
     build_task_data,
@@ -72,3 +73,9 @@ def split_tasks(
             val = [Example(e.prompt, e.reference) for e in eval_examples(spec, pack, val_limit)]
             tasks.append(TaskData(name, task_descriptions(spec, pack), [], val))
     return tasks
+
+
+def split_and_rule_tasks(rules: dict | None = None, **split_args) -> list[TaskData]:
+    """The split's tasks (`split_tasks`, same arguments) followed by the rule tasks, whose inputs
+    say nothing of what to do (`t2l.rule_tasks`; `rules` holds `rule_tasks`' arguments)."""
+    return split_tasks(**split_args) + rule_tasks(**(rules or {}))
