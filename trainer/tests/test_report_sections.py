@@ -181,6 +181,26 @@ def test_training_task_gap_groups_tasks_by_what_each_hypernet_trained_on(results
     assert "## description_loss_gap_training_tasks (" not in text
 
 
+def test_rule_task_gap_has_its_own_section_after_the_training_task_gap(results_dir):
+    from t2l.eval.loss_gap_summary import summarize
+    from t2l.report.loss_gap_table import LOSS_GAP_SCHEMA
+
+    per_task = {"initials": {"matched": [0.5, 0.5], "other": [2.5, 2.5], "random": [1.5, 1.5]}}
+    write_json(results_dir / "description_loss_gap_rule_tasks.json", {
+        "schema": LOSS_GAP_SCHEMA, "hypernets": {"rules": {
+            "hypernet": "runs/r", "training": {"mode": "sft", "steps": 120},
+            "per_task": per_task, **summarize(per_task)}}})
+    output = results_dir.parent / "RESULTS.md"
+    render(results_dir, output)
+    text = output.read_text()
+    heading = "## Description gap on rule tasks (`results/description_loss_gap_rule_tasks.json`)"
+    assert text.index(heading) < text.index("## Reconstruction")
+    assert ("| 1 | rules (`runs/r`) | sft, 120 steps | 1 | 0.5000 | +2.0000 [+2.0000, +2.0000] "
+            "| +1.0000 [+1.0000, +1.0000] |") in text
+    assert "| initials | **+2.000** |" in text
+    assert "## description_loss_gap_rule_tasks (" not in text
+
+
 def test_output_scale_documents_show_their_loss_at_every_scale(tmp_path):
     out = tmp_path / "results"
     write_json(out / "output_scale_teacher.json", {

@@ -57,7 +57,10 @@ def per_task_table(hypernets: dict, mark: Callable[[dict, str], str] | None = No
     return "\n".join(rows)
 
 
-def loss_gap_section(document: dict) -> str:
+HELDOUT_TITLE = "Description gap in held-out loss (`results/description_loss_gap.json`)"
+
+
+def loss_gap_section(document: dict, title: str = HELDOUT_TITLE, intro: str = INTRO) -> str:
     rows = ["| # | hypernetwork | trained | tasks | matched loss | other − matched | "
             "random − matched |", "|---:|---|---|---:|---:|---:|---:|"]
     for number, (label, result) in enumerate(document["hypernets"].items(), start=1):
@@ -67,6 +70,5 @@ def loss_gap_section(document: dict) -> str:
         rows.append(f"| {number} | {label} (`{result['hypernet']}`) | {trained} | "
                     f"{len(result['tasks'])} | {result['mean_loss']['matched']:.4f} | "
                     f"{excess_cell(gaps['other'])} | {excess_cell(gaps['random'])} |")
-    return "\n\n".join(["## Description gap in held-out loss "
-                        "(`results/description_loss_gap.json`)", INTRO, "\n".join(rows),
-                        PER_TASK_INTRO, per_task_table(document["hypernets"])])
+    return "\n\n".join([f"## {title}", intro, "\n".join(rows), PER_TASK_INTRO,
+                        per_task_table(document["hypernets"])])

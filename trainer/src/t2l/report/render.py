@@ -27,6 +27,7 @@ from t2l.report.quality_bar import quality_bar
 from t2l.report.quality_tables import description_gap_section, quality_bar_section
 from t2l.report.reconstruction import RECONSTRUCTION_SCHEMA
 from t2l.report.reconstruction_table import reconstruction_section
+from t2l.report.rule_gap_table import RULE_GAP_STEM, rule_gap_section
 from t2l.report.seen_gap_table import SEEN_GAP_STEM, seen_gap_section
 from t2l.report.tables import (
     eval_heldout_notes,
@@ -51,6 +52,8 @@ HEADLINE_SCHEMAS = {"reconstruction": (RECONSTRUCTION_SCHEMA, "t2l collect-run")
                     "description_loss_gap": (LOSS_GAP_SCHEMA, "t2l loss-gap"),
                     SEEN_GAP_STEM: (LOSS_GAP_SCHEMA, "t2l loss-gap --heldout-task-args "
                                                      "'{\"split\": \"train\"}'"),
+                    RULE_GAP_STEM: (LOSS_GAP_SCHEMA, "t2l loss-gap --heldout-tasks "
+                                                     "t2l.rule_tasks:rule_tasks"),
                     "heldout_method_loss": (METHOD_LOSS_SCHEMA, "t2l eval-loss")}
 EVAL_TITLES = {"eval_heldout": "Held-out tasks, adapters at their dev-calibrated scales",
                "eval_heldout_all_items": "Held-out tasks, every multiple-choice item",
@@ -135,6 +138,8 @@ def headline_sections(documents: dict[str, dict], results_dir: Path, output: Pat
     if SEEN_GAP_STEM in documents:
         sections.append(seen_gap_section(documents[SEEN_GAP_STEM],
                                          documents.get("description_loss_gap")))
+    if RULE_GAP_STEM in documents:
+        sections.append(rule_gap_section(documents[RULE_GAP_STEM]))
     if "reconstruction" in documents:
         sections.append(reconstruction_section(documents["reconstruction"]))
     if "training_curves" in documents:
