@@ -75,3 +75,20 @@ def test_bad_runs_are_refused(items, message):
 def test_a_folder_that_is_no_run_names_itself(tmp_path):
     with pytest.raises(ValueError, match=r"metrics.jsonl is missing; pass the output folder"):
         fine_tune_curves({"x": tmp_path})
+
+
+def test_append_keeps_earlier_runs_and_replaces_a_label_given_again(runs, tmp_path, capsys):
+    output = tmp_path / "curves.json"
+    plain, tuned = f"plain={runs['plain']}", f"tuned with dev={runs['tuned with dev']}"
+    assert main(["collect-curves", "--append", "--output", str(output), "--runs", plain]) != 0
+    assert "does not exist yet; run without --append" in capsys.readouterr().err
+    main(["collect-curves", "--output", str(output), "--runs", plain,
+          f"tuned with dev={runs['plain']}"])
+    main(["collect-curves", "--append", "--output", str(output), "--runs", tuned,
+          f"again={runs['plain']}"])
+    document = json.loads(output.read_text())
+    assert list(document["runs"]) == ["plain", "tuned with dev", "again"]
+    assert document["runs"]["tuned with dev"]["run_dir"] == str(runs["tuned with dev"])
+    output.write_text(json.dumps({"schema": "other/v1", "runs": {}}))
+    assert main(["collect-curves", "--append", "--output", str(output), "--runs", plain]) != 0
+    assert "is not a t2l.fine_tune_curves/v1 document" in capsys.readouterr().err

@@ -23,9 +23,11 @@ def parse_runs(items: list[str]) -> dict[str, Path]:
 
 def _run(args: argparse.Namespace) -> int:
     from t2l.atomic_file import write_json_atomically
-    from t2l.report.fine_tune_curves import fine_tune_curves
+    from t2l.report.fine_tune_curves import appended_curves, fine_tune_curves
 
     document = fine_tune_curves(parse_runs(args.runs))  # every run read before writing
+    if args.append:
+        document = appended_curves(document, Path(args.output))
     write_json_atomically(Path(args.output), document)
     print(f"wrote {args.output}\nnext: `npm run results` regenerates docs/RESULTS.md")
     return 0
@@ -38,4 +40,6 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--output",
                         default=str(repo_root() / "docs" / "results" / "fine_tune_curves.json"),
                         help="document to write (default: docs/results/fine_tune_curves.json)")
+    parser.add_argument("--append", action="store_true",
+                        help="keep --output's runs, replacing those of the same label")
     parser.set_defaults(func=_run)

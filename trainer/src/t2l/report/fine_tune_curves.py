@@ -9,6 +9,7 @@ step held-out loss would have picked, without the held-out tasks ever choosing i
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from t2l.report.metrics_log import MetricsLog, read_metrics, read_run_config
@@ -65,3 +66,15 @@ def fine_tune_curves(runs: dict[str, Path]) -> dict:
         raise ValueError("--runs is empty; give at least one LABEL=RUN_DIR")
     return {"schema": FINE_TUNE_SCHEMA, "runs": {label: fine_tune_curve(folder)
                                                   for label, folder in runs.items()}}
+
+
+def appended_curves(document: dict, path: Path) -> dict:
+    """`document`'s runs after those of the one at `path` it does not replace (by label): how
+    runs whose folders are gone stay in the record when new ones join it."""
+    if not path.is_file():
+        raise ValueError(f"--append: --output {path} does not exist yet; run without --append")
+    existing = json.loads(path.read_text(encoding="utf-8"))
+    if existing.get("schema") != FINE_TUNE_SCHEMA:
+        raise ValueError(f"--append: {path} is not a {FINE_TUNE_SCHEMA} document")
+    kept = {label: run for label, run in existing["runs"].items() if label not in document["runs"]}
+    return {**document, "runs": {**kept, **document["runs"]}}
