@@ -134,3 +134,9 @@ def test_split_and_rule_tasks_appends_the_rules_to_the_split():
                                  rules={"names": ["initials"], "train_limit": 3, "val_limit": 2})
     assert [t.name for t in tasks] == ["ag_news", "initials"]
     assert [len(t.train) for t in tasks] == [3, 3]
+
+
+def test_an_option_rule_with_nothing_to_offer_says_so():
+    item = RuleInput("An ox is at it.", random.Random(0), ("zebra",))
+    with pytest.raises(ValueError, match="rule option_longer: no two options"):
+        BY_NAME["option_longer"].apply(item)

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 ARTICLES = frozenset({"a", "an", "the"})
+OPTION_DRAWS = 100  # redraws of an option pair the rule cannot tell apart (equal lengths)
 ORDINALS = {1: "first", 2: "second", 3: "third", -1: "last", -2: "second-to-last"}
 
 
@@ -153,15 +154,14 @@ def _option_rule(name: str, criterion: str, pick: Callable[[str, str, str], str]
         inside = [w for w in words(item.sentence) if len(w) > 2]
         sentence_words = {w.lower() for w in words(item.sentence)}
         outside = [w for w in item.distractors if w.lower() not in sentence_words]
-        while True:
+        for _ in range(OPTION_DRAWS if inside and outside else 0):
             a, b = item.rng.choice(inside), item.rng.choice(outside)
             if item.rng.random() < 0.5:
                 a, b = b, a
-            right = pick(item.sentence, a, b)
-            if right and a.lower() != b.lower():
-                break
-        prompt = f"{item.sentence}\nOptions:\n(A) {a}\n(B) {b}"
-        return prompt, "(A)" if right == a else "(B)"
+            if right := pick(item.sentence, a, b):
+                return f"{item.sentence}\nOptions:\n(A) {a}\n(B) {b}", (
+                    "(A)" if right == a else "(B)")
+        raise ValueError(f"rule {name}: no two options it can tell apart for {item.sentence!r}")
 
     text = _described(OPTIONS, criterion=criterion, criterion_lower=criterion[0].lower()
                       + criterion[1:])
