@@ -18,8 +18,11 @@ INTRO = (
 )
 PER_TASK_INTRO = (
     "Per task, other − matched (nats/token; columns are the hypernetworks numbered above; "
-    "**bold**: the task's own 95% paired-bootstrap interval excludes zero). A training task "
-    "near a held-out one shows up in that task's row, where the average hides it."
+    "**bold**: the task's own 95% paired-bootstrap interval excludes zero)."
+)
+HELDOUT_PER_TASK_NOTE = (
+    " A training task near a held-out one shows up in that task's row, where the average "
+    "hides it."
 )
 
 
@@ -60,7 +63,8 @@ def per_task_table(hypernets: dict, mark: Callable[[dict, str], str] | None = No
 HELDOUT_TITLE = "Description gap in held-out loss (`results/description_loss_gap.json`)"
 
 
-def loss_gap_section(document: dict, title: str = HELDOUT_TITLE, intro: str = INTRO) -> str:
+def loss_gap_section(document: dict, title: str = HELDOUT_TITLE, intro: str = INTRO,
+                     per_task_note: str = HELDOUT_PER_TASK_NOTE) -> str:
     rows = ["| # | hypernetwork | trained | tasks | matched loss | other − matched | "
             "random − matched |", "|---:|---|---|---:|---:|---:|---:|"]
     for number, (label, result) in enumerate(document["hypernets"].items(), start=1):
@@ -70,5 +74,5 @@ def loss_gap_section(document: dict, title: str = HELDOUT_TITLE, intro: str = IN
         rows.append(f"| {number} | {label} (`{result['hypernet']}`) | {trained} | "
                     f"{len(result['tasks'])} | {result['mean_loss']['matched']:.4f} | "
                     f"{excess_cell(gaps['other'])} | {excess_cell(gaps['random'])} |")
-    return "\n\n".join([f"## {title}", intro, "\n".join(rows), PER_TASK_INTRO,
+    return "\n\n".join([f"## {title}", intro, "\n".join(rows), PER_TASK_INTRO + per_task_note,
                         per_task_table(document["hypernets"])])

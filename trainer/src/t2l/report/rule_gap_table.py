@@ -19,4 +19,5 @@ INTRO = (
 
 def rule_gap_section(document: dict) -> str:
     return loss_gap_section(
-        document, f"Description gap on rule tasks (`results/{RULE_GAP_STEM}.json`)", INTRO)
+        document, f"Description gap on rule tasks (`results/{RULE_GAP_STEM}.json`)", INTRO,
+        per_task_note="")
