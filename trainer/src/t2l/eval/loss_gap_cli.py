@@ -3,7 +3,6 @@ hypernetworks side by side -> docs/results/description_loss_gap.json (`t2l.eval.
 
 from __future__ import annotations
 
-import json
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -13,6 +12,7 @@ from typing import Any
 from t2l.config_io import config_to_dict
 from t2l.recipe_cli import add_recipe_command
 from t2l.recipe_config import DEFAULT_EMBEDDING_CACHE, is_device_name, resolve_device
+from t2l.report.append_rows import existing_document, with_rows_of
 from t2l.report.loss_gap_table import LOSS_GAP_SCHEMA
 from t2l.tasks.paths import repo_root
 
@@ -72,19 +72,14 @@ COMPARABLE_CONFIG = ("heldout_tasks", "heldout_task_args", "max_length", "seed")
 def appended(document: dict, path: Path) -> dict:
     """`document` with the rows of the one at `path` it does not replace, theirs first; refused
     unless both scored the same examples under the same descriptions."""
-    if not path.is_file():
-        raise ValueError(f"--append: --output {path} does not exist yet; run without --append")
-    existing = json.loads(path.read_text(encoding="utf-8"))
-    if existing.get("schema") != LOSS_GAP_SCHEMA:
-        raise ValueError(f"--append: {path} is not a {LOSS_GAP_SCHEMA} document")
+    existing = existing_document(path, LOSS_GAP_SCHEMA)
     differs = [key for key in COMPARABLE_CONFIG
                if existing["config"].get(key) != document["config"][key]]
     differs += [key for key in ("base_model", "descriptions") if existing[key] != document[key]]
     if differs:
         raise ValueError(f"--append: {path} was scored with other {differs}; rerun every "
                          "hypernetwork without --append, or write to another --output")
-    rows = {k: v for k, v in existing["hypernets"].items() if k not in document["hypernets"]}
-    return {**document, "hypernets": {**rows, **document["hypernets"]}}
+    return with_rows_of(existing, document, "hypernets")
 
 
 def run_loss_gap(config: LossGapConfig) -> dict:

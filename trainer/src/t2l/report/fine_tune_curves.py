@@ -9,9 +9,9 @@ step held-out loss would have picked, without the held-out tasks ever choosing i
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
+from t2l.report.append_rows import existing_document, with_rows_of
 from t2l.report.metrics_log import MetricsLog, read_metrics, read_run_config
 from t2l.report.training_curves import DIGITS, windowed_means
 
@@ -71,10 +71,4 @@ def fine_tune_curves(runs: dict[str, Path]) -> dict:
 def appended_curves(document: dict, path: Path) -> dict:
     """`document`'s runs after those of the one at `path` it does not replace (by label): how
     runs whose folders are gone stay in the record when new ones join it."""
-    if not path.is_file():
-        raise ValueError(f"--append: --output {path} does not exist yet; run without --append")
-    existing = json.loads(path.read_text(encoding="utf-8"))
-    if existing.get("schema") != FINE_TUNE_SCHEMA:
-        raise ValueError(f"--append: {path} is not a {FINE_TUNE_SCHEMA} document")
-    kept = {label: run for label, run in existing["runs"].items() if label not in document["runs"]}
-    return {**document, "runs": {**kept, **document["runs"]}}
+    return with_rows_of(existing_document(path, FINE_TUNE_SCHEMA), document, "runs")
