@@ -4,6 +4,7 @@ import pytest
 import torch
 from conftest import make_llama, make_tokenizer
 from peft import PeftModel
+from safetensors.torch import load_file
 from synthetic_tasks import RECIPE_SETTINGS, make_tasks
 
 from t2l.recipe_config import LoRATrainConfig
@@ -57,3 +58,36 @@ def test_multi_task_lora_resumes_exactly(tmp_path):
 def test_unknown_task_is_named(tmp_path):
     with pytest.raises(ValueError, match="--task 'nope' is not among"):
         run(tmp_path, "x", make_tasks(["reverse"]), task="nope")
+
+
+def adapter_tensors(folder):
+    return load_file(folder / "adapter_model.safetensors")
+
+
+def test_init_from_starts_at_the_source_adapter_and_records_it(tmp_path):
+    tasks = make_tasks(["reverse", "upper"])
+    source = run(tmp_path, "source", tasks)
+    # A rate too small to move fp32 weights: the warm-started adapter is the source's.
+    warm = run(tmp_path, "warm", tasks, init_from=str(source), lr=1e-30)
+    theirs, ours = adapter_tensors(source), adapter_tensors(warm)
+    assert theirs.keys() == ours.keys()
+    assert all(torch.equal(theirs[k], ours[k]) for k in theirs)
+    start = next(m for m in read_metrics(tmp_path / "warm") if m.get("event") == "start")
+    assert start["init_from"] == str(source)
+    fresh_first = train_losses(tmp_path / "source")[0]
+    assert train_losses(tmp_path / "warm")[0] < fresh_first  # same first batch, trained weights
+
+
+@pytest.mark.parametrize(
+    ("override", "differing"),
+    [
+        ({"rank": 2}, "'rank'"),
+        ({"lora_alpha": 3.0}, "'lora_alpha'"),
+        ({"use_rslora": True}, "'use_rslora'"),
+    ],
+)
+def test_init_from_a_different_lora_is_refused_by_name(tmp_path, override, differing):
+    tasks = make_tasks(["reverse"])
+    source = run(tmp_path, "source", tasks)
+    with pytest.raises(ValueError, match=f"--init-from .*{differing}.*set --rank"):
+        run(tmp_path, "warm", tasks, init_from=str(source), **override)

@@ -242,6 +242,13 @@ class LoRATrainConfig(RunFields, TaskFields, LoRAFields):
             "help": "train on this one task (per-task LoRA); unset: all tasks (multi-task LoRA)"
         },
     )
+    init_from: str | None = field(
+        default=None,
+        metadata={
+            "help": "PEFT LoRA folder whose weights start the run, with a fresh optimizer and "
+            "schedule (same --rank, --lora-alpha, targets); a resumed run keeps its own"
+        },
+    )
 
     def __post_init__(self) -> None:
         self.validate_run()

@@ -15,7 +15,7 @@ from torch import nn
 from t2l.config_io import run_dir_for
 from t2l.lora_parameters import LoRAParameters
 from t2l.optimization import adamw_with_schedule, optimizer_step
-from t2l.peft_io import PeftLoRA, load_peft_adapter, save_peft_adapter
+from t2l.peft_io import LoRAFactors, PeftLoRA, load_peft_adapter, save_peft_adapter
 from t2l.recipe_cli import add_recipe_command
 from t2l.recipe_config import LoRATrainConfig
 from t2l.recipes.frozen_base import base_model_id, frozen_base
@@ -26,6 +26,7 @@ from t2l.sft_tasks import (
     sft_loss,
     validation_losses,
 )
+from t2l.targets import TargetSpec
 from t2l.task_data import TaskData, load_tasks
 from t2l.task_sampler import TaskSampler
 from t2l.train_state import resume_from_checkpoint, save_train_state, seed_everything
@@ -80,15 +81,17 @@ def train_lora(
             resume_from, optimizer=optimizer, scheduler=scheduler, sampler=sampler, run=run
         )
     else:
-        run.log(
-            {
-                "step": 0,
-                "event": "start",
-                "train_tasks": len(train_set),
-                "lora_params": sum(p.numel() for p in lora.parameters()),
-                "targets": base.targets.to_dict(),
-            }
-        )
+        start = {
+            "step": 0,
+            "event": "start",
+            "train_tasks": len(train_set),
+            "lora_params": sum(p.numel() for p in lora.parameters()),
+            "targets": base.targets.to_dict(),
+        }
+        if config.init_from:
+            lora.load_factors(_warm_start_weights(config, base.targets))
+            start["init_from"] = config.init_from
+        run.log(start)
 
     def write_adapter(folder: Path) -> Path:
         factors = {k: (a.detach(), b.detach()) for k, (a, b) in lora.factors().items()}
@@ -133,6 +136,25 @@ def train_lora(
         record = {"name": tasks[0].name, "descriptions": list(tasks[0].descriptions)}
         (final / TASK_FILE).write_text(json.dumps(record, indent=2) + "\n")
     return final
+
+
+def _warm_start_weights(config: LoRATrainConfig, targets: TargetSpec) -> LoRAFactors:
+    """The --init-from adapter's factors, refused unless its product is what this run trains.
+
+    The step-0 adapter must act exactly as the source does, so rank, alpha and rsLoRA must all
+    agree: a different scaling would start the fine-tune from another function. A calibrated
+    adapter (`t2l calibrate-scale`) carries its serving alpha; give that as --lora-alpha, or
+    start from the uncalibrated adapter it was made from."""
+    source = load_peft_adapter(config.init_from, targets)
+    theirs = {"rank": source.rank, "lora_alpha": source.lora_alpha, "use_rslora": source.use_rslora}
+    ours = {"rank": config.rank, "lora_alpha": config.lora_alpha, "use_rslora": config.use_rslora}
+    differing = {k: (theirs[k], ours[k]) for k in ours if float(theirs[k]) != float(ours[k])}
+    if differing:
+        raise ValueError(
+            f"--init-from {config.init_from} is a different LoRA (theirs vs this run's: "
+            f"{differing}); set --rank/--lora-alpha/--use-rslora to match it"
+        )
+    return source.weights
 
 
 def _unknown_task(name: str, tasks: list[TaskData]) -> list[TaskData]:
