@@ -110,9 +110,12 @@ def description_gap_section(bar: dict) -> str:
              "both at once, drawing the 39 datasets evenly (`--balance-by dataset`), and keeps "
              "the checkpoint with the lowest loss on five development tasks that are neither "
              "trained on nor reported (`--keep-best dev_loss`); its dev-calibrated row is the same "
-             "recipe run again from the 0.4.0 teacher and scored on the headline's items. Each "
-             "row's run says how many items it scored: compare variants on the same items, the "
-             "plain SFT row scored on the first 20 with the rows below it.")
+             "recipe run again from the 0.4.0 teacher and scored on the headline's items. The "
+             "rule-task variants fine-tune it on its 33 tasks plus 35 text rules over plain "
+             "sentences, whose inputs carry no instruction (`t2l.rule_tasks`), beside a control "
+             "continued 120 steps on the 33 tasks alone. Each row's run says how many items it "
+             "scored: compare variants on the same items, the plain SFT row scored on the first "
+             "20 with the rows below it.")
     return "\n\n".join(["## Matched vs mismatched descriptions", intro, "\n".join(labels),
                         "\n".join(rows), "Per task (scores in %, gaps in points):",
                         "\n".join(per_task)])

@@ -2,10 +2,10 @@
 
 Headline sections come first, each only when its documents exist: the quality bar and the
 description gaps (computed here, also written to `quality_bar.json` for the README summary),
-every method in held-out loss, the description gaps in held-out loss and on the training
-split's tasks (trained on or not), the reconstruction table, the training curves and the
-fine-tune curves. Then every document in turn: evaluations as tables with per-task bars,
-anything else as a key/value table.
+T2L against baselines trained on the same data, every method in held-out loss, the description
+gaps in held-out loss and on the training split's tasks (trained on or not), the reconstruction
+table, the training curves and the fine-tune curves. Then every document in turn: evaluations as
+tables with per-task bars, anything else as a key/value table.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from pathlib import Path
 from t2l.atomic_file import write_json_atomically, write_text_atomically
 from t2l.report.choice_table import choice_balance_table
 from t2l.report.curves_table import training_curves_section
+from t2l.report.eval_titles import EVAL_TITLES
 from t2l.report.fine_tune_curves import FINE_TUNE_SCHEMA
 from t2l.report.fine_tune_table import fine_tune_section
 from t2l.report.loss_gap_table import LOSS_GAP_SCHEMA, loss_gap_section
@@ -28,6 +29,7 @@ from t2l.report.quality_tables import description_gap_section, quality_bar_secti
 from t2l.report.reconstruction import RECONSTRUCTION_SCHEMA
 from t2l.report.reconstruction_table import reconstruction_section
 from t2l.report.rule_gap_table import RULE_GAP_STEM, rule_gap_section
+from t2l.report.same_data_margins import same_data_margins, same_data_section
 from t2l.report.seen_gap_table import SEEN_GAP_STEM, seen_gap_section
 from t2l.report.tables import (
     eval_heldout_notes,
@@ -55,47 +57,7 @@ HEADLINE_SCHEMAS = {"reconstruction": (RECONSTRUCTION_SCHEMA, "t2l collect-run")
                     RULE_GAP_STEM: (LOSS_GAP_SCHEMA, "t2l loss-gap --heldout-tasks "
                                                      "t2l.rule_tasks:rule_tasks"),
                     "heldout_method_loss": (METHOD_LOSS_SCHEMA, "t2l eval-loss")}
-EVAL_TITLES = {"eval_heldout": "Held-out tasks, adapters at their dev-calibrated scales",
-               "eval_heldout_all_items": "Held-out tasks, every multiple-choice item",
-               "eval_heldout_every_item": "Held-out tasks, every item (merged runs)",
-               "eval_heldout_generated": "Held-out generated-answer tasks, every item",
-               "eval_heldout_mbpp": "MBPP, every test problem: T2L and the multi-task LoRA",
-               "eval_heldout_mbpp_base": "MBPP, every test problem: the base model with and "
-                                         "without the description",
-               "eval_heldout_mbpp_controls": "MBPP, every test problem: T2L's two controls",
-               "eval_heldout_bbh": "BBH multiple-choice tasks, every item, every method",
-               "eval_heldout_listed_piqa": "Held-out tasks as first scored, PIQA's two solutions "
-                                           "listed in its prompt",
-               "eval_heldout_piqa": "PIQA, each solution the answer to its goal, every item",
-               "eval_heldout_piqa_100": "PIQA, each solution the answer to its goal, the "
-                                        "headline's first 100 items",
-               "eval_heldout_small_listed_piqa": "Held-out tasks, served distilled student, as "
-                                                 "first scored (PIQA's solutions listed)",
-               "eval_heldout_small_piqa_100": "PIQA, each solution the answer to its goal, "
-                                              "served distilled student, first 100 items",
-               "eval_heldout_mixed_calibrated_listed_piqa": "Held-out tasks, SFT then templates "
-                                                            "+ arithmetic, dev-calibrated, as "
-                                                            "first scored (PIQA's solutions "
-                                                            "listed)",
-               "eval_heldout_mixed_calibrated_piqa_100": "PIQA, each solution the answer to its "
-                                                         "goal, SFT then templates + arithmetic, "
-                                                         "dev-calibrated, first 100 items",
-               "eval_heldout_uncalibrated": "Held-out tasks, adapters at their trained strength",
-               "eval_heldout_mixed_calibrated": "Held-out tasks, SFT then templates + arithmetic, "
-                                                "kept by dev loss, at its dev-calibrated scale",
-               "eval_heldout_20": "Held-out tasks, first 20 items (the earlier headline)",
-               "eval_heldout_3desc": "Held-out tasks, three descriptions a task",
-               "eval_heldout_3desc_uncalibrated": "Held-out tasks, three descriptions a task, T2L "
-                                                  "at its trained strength",
-               "eval_heldout_hinge": "Held-out tasks, SFT + mismatch hinge",
-               "eval_heldout_hinge_warm": "Held-out tasks, SFT then hinge fine-tune",
-               "eval_heldout_templates": "Held-out tasks, SFT then template-task fine-tune",
-               "eval_heldout_math": "Held-out tasks, SFT then fine-tune with arithmetic tasks",
-               "eval_heldout_mixed": "Held-out tasks, SFT then templates + arithmetic, kept by "
-                                     "dev loss",
-               "eval_heldout_mixed_final": "Held-out tasks, SFT then templates + arithmetic, last "
-                                           "step",
-               "eval_reconstruction": "Oracle LoRAs' own tasks (reconstruction)"}
+
 
 
 def _read_documents(results_dir: Path) -> dict[str, dict]:
@@ -131,6 +93,8 @@ def headline_sections(documents: dict[str, dict], results_dir: Path, output: Pat
             sections.append(quality_bar_section(bar))
         if bar["description_gaps"]:
             sections.append(description_gap_section(bar))
+    if margins := same_data_margins(evaluations):
+        sections.append(same_data_section(margins))
     if "heldout_method_loss" in documents:
         sections.append(method_loss_section(documents["heldout_method_loss"]))
     if "description_loss_gap" in documents:

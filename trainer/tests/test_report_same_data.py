@@ -1,0 +1,48 @@
+"""T2L against baselines trained on the same data: which documents count, and the table."""
+
+import pytest
+from report_fixtures import HELDOUT_SCORES, eval_document
+
+from t2l.report.same_data_margins import (
+    SAME_DATA_EVALUATIONS,
+    same_data_margins,
+    same_data_section,
+)
+
+RULES, CONTROL = "eval_heldout_rules600_merged", "eval_heldout_continued_merged"
+
+
+def without(method: str) -> dict:
+    return {m: s for m, s in HELDOUT_SCORES.items() if m != method}
+
+
+@pytest.mark.parametrize(("documents", "measured"), [
+    ({}, []),
+    ({RULES: eval_document(HELDOUT_SCORES, "rules")}, [RULES]),
+    # Table order is SAME_DATA_EVALUATIONS', not the documents'.
+    ({RULES: eval_document(HELDOUT_SCORES, "rules"),
+      CONTROL: eval_document(HELDOUT_SCORES, "control")}, [CONTROL, RULES]),
+    ({RULES: eval_document(HELDOUT_SCORES, "smoke run")}, []),
+    ({RULES: eval_document(without("multitask_lora"), "no LoRA")}, []),
+    ({RULES: eval_document(without("base_with_description"), "no base")}, []),
+    ({"eval_heldout": eval_document(HELDOUT_SCORES, "headline")}, []),
+])
+def test_only_measured_documents_that_score_every_method_count(documents, measured):
+    assert list(same_data_margins(documents)) == measured
+
+
+def test_margins_over_both_references_with_item_intervals():
+    scores = {m: HELDOUT_SCORES[m] for m in ("t2l", "multitask_lora", "base_with_description")}
+    document = eval_document(scores, "rules run")
+    for method in scores:
+        document["methods"][method]["per_item"] = {
+            task: [1.0, 0.0] if method == "t2l" else [0.0, 0.0] for task in document["tasks"]}
+    row = same_data_margins({RULES: document})[RULES]
+    assert row["label"] == SAME_DATA_EVALUATIONS[RULES] and row["run_label"] == "rules run"
+    # t2l 0.4, multi-task LoRA 0.3, base + description 0.2 on average (report_fixtures).
+    assert row["multitask_lora"]["margin_points"] == pytest.approx(10.0)
+    assert row["base_with_description"]["margin_points"] == pytest.approx(20.0)
+    assert row["multitask_lora"]["margin_ci95_points"] is not None
+    table = same_data_section({RULES: row})
+    assert "| 3 | 40.0 | 30.0 | 20.0 | +10.0 [" in table
+    assert "**rules run**" in table
