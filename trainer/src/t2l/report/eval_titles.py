@@ -47,8 +47,6 @@ EVAL_TITLES = {"eval_heldout": "Held-out tasks, adapters at their dev-calibrated
                                     "description",
                "eval_heldout_continued": "Held-out tasks, SFT continued 120 steps (the rule "
                                          "tasks' control), trained strength",
-               "eval_heldout_rules120": "Held-out tasks, SFT then 120 steps with rule tasks, "
-                                        "trained strength",
                "eval_heldout_rules600": "Held-out tasks, SFT then 600 steps with rule tasks, "
                                         "trained strength",
                "eval_heldout_multitask_plain": "Held-out tasks, multi-task LoRA at its trained "

@@ -38,8 +38,6 @@ GAP_VARIANTS = {
                                       "by dataset, kept by dev loss, dev-calibrated scale"),
     "eval_heldout_continued_merged": ("continued", "SFT, then 120 more steps on its 33 tasks "
                                       "(the rule tasks' control), trained strength"),
-    "eval_heldout_rules120": ("rules120", "SFT, then 120 steps with rule tasks, trained "
-                              "strength"),
     "eval_heldout_rules600_merged": ("rules600", "SFT, then 600 steps with rule tasks drawn per "
                                      "task, trained strength"),
     "eval_heldout_20": ("sft_20", "plain SFT on the variants' 20 items a task"),
