@@ -59,7 +59,6 @@ HEADLINE_SCHEMAS = {"reconstruction": (RECONSTRUCTION_SCHEMA, "t2l collect-run")
                     "heldout_method_loss": (METHOD_LOSS_SCHEMA, "t2l eval-loss")}
 
 
-
 def _read_documents(results_dir: Path) -> dict[str, dict]:
     """Every input document by stem: the held-out evaluation first, the rest by name."""
     paths = [p for p in results_dir.glob("*.json") if p.stem != QUALITY_BAR]
