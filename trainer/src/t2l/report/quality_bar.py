@@ -36,10 +36,10 @@ GAP_VARIANTS = {
     "eval_heldout_small": ("student", "served distilled student, dev-calibrated scale"),
     "eval_heldout_mixed_calibrated": ("mixed_calibrated", "SFT, then templates plus arithmetic "
                                       "by dataset, kept by dev loss, dev-calibrated scale"),
-    "eval_heldout_continued_merged": ("continued", "SFT, then 120 more steps on its 33 tasks "
-                                      "(the rule tasks' control), trained strength"),
-    "eval_heldout_rules600_merged": ("rules600", "SFT, then 600 steps with rule tasks drawn per "
-                                     "task, trained strength"),
+    "eval_heldout_continued": ("continued", "SFT, then 120 more steps on its 33 tasks (the "
+                               "rule tasks' control), trained strength"),
+    "eval_heldout_rules600": ("rules600", "SFT, then 600 steps with rule tasks drawn per task, "
+                              "trained strength"),
     "eval_heldout_20": ("sft_20", "plain SFT on the variants' 20 items a task"),
     "eval_heldout_hinge": ("hinge", "SFT + mismatch hinge"),
     "eval_heldout_hinge_warm": ("hinge_warm", "SFT, then fine-tuned with the hinge"),
