@@ -24,7 +24,7 @@ def without(method: str) -> dict:
       CONTROL: eval_document(HELDOUT_SCORES, "control")}, [CONTROL, RULES]),
     ({RULES: eval_document(HELDOUT_SCORES, "smoke run")}, []),
     ({RULES: eval_document(without("multitask_lora"), "no LoRA")}, []),
-    ({RULES: eval_document(without("base_with_description"), "no base")}, []),
+    ({RULES: eval_document(without("base_with_description"), "no base")}, [RULES]),
     ({"eval_heldout": eval_document(HELDOUT_SCORES, "headline")}, []),
 ])
 def test_only_measured_documents_that_score_every_method_count(documents, measured):
@@ -46,3 +46,9 @@ def test_margins_over_both_references_with_item_intervals():
     table = same_data_section({RULES: row})
     assert "| 3 | 40.0 | 30.0 | 20.0 | +10.0 [" in table
     assert "**rules run**" in table
+
+
+def test_a_reference_not_scored_shows_as_dashes():
+    row = same_data_margins({RULES: eval_document(without("base_with_description"), "r")})[RULES]
+    assert row["base_with_description"] is None
+    assert "| 3 | 40.0 | 30.0 | — | +10.0 | — |" in same_data_section({RULES: row})
