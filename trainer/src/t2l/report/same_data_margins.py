@@ -4,8 +4,8 @@ bundle's tasks (`t2l results`, section "Same training data").
 A fine-tune that adds tasks (the rule tasks) can lift held-out scores by what those tasks teach
 any adapter, answer formats say, without the description doing anything. Its fair baseline is a
 multi-task LoRA given the same extra data and steps, so each of these documents is one merged
-evaluation (`t2l merge-evals`) of a hypernetwork, the multi-task LoRA trained like it, and the
-base model, all on the same items and at trained strength.
+evaluation (`t2l merge-evals`) of a hypernetwork, the multi-task LoRA trained like it and, where
+scored, the base model, all on the same items and at trained strength.
 """
 
 from __future__ import annotations
@@ -66,10 +66,11 @@ def same_data_section(margins: dict[str, dict]) -> str:
         rows.append(f"| {row['label']} | {lora['tasks']} | {score(lora['t2l'])} | {lora_score} "
                     f"| {described_score} | {lora_margin} | {described_margin} |")
     intro = ("Held-out scores (%) of hypernetworks fine-tuned on more tasks, each beside a "
-             "multi-task LoRA given the same extra tasks and steps and the base model, on the "
-             "same items, everything at its trained strength (no calibration), so a gain that "
-             "any adapter gets from the added data shows in both columns. Margins in points, "
-             "[low, high]: 95% paired bootstrap over items within each task.")
+             "multi-task LoRA given the same extra tasks and steps (and base + description "
+             "where scored) on the same items, everything at its trained strength (no "
+             "calibration), so a gain that any adapter gets from the added data shows in both "
+             "columns. Margins in points, [low, high]: 95% paired bootstrap over items within "
+             "each task.")
     sources = [f"- {row['label']}: **{row['run_label']}**" for row in margins.values()]
     return "\n\n".join(["## Same training data: T2L against its baselines", intro,
                         "\n".join(sources), "\n".join(rows)])
