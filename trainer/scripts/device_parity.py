@@ -2,6 +2,7 @@
 device as on this CPU? Run it before training anywhere else.
 
     python trainer/scripts/device_parity.py [--devices cpu,cuda,cuda-tf32] [--out FILE]
+        [--reference OTHER_MACHINES_REPORT.json]
 
 Why: the H200 run of 2026-11-28 logged a held-out loss of 1.00 for its SFT checkpoint, and the
 same weights score 2.47 on this CPU (tokeniser, dequantised weights and data proved identical
@@ -11,13 +12,19 @@ Artifacts trained where the forward pass differs are not the platform's: it serv
 Per device: the completion loss of a few fixed validation examples of training and held-out
 tasks, under the base model alone and carrying the bundle's adapters (first description).
 `cuda-tf32` is CUDA with TF32 matmuls, as the recipes set on CUDA. `cpu-float64` is the
-numerical reference. Exit 1 when a device differs from `cpu` by more than --tolerance.
+numerical reference. A `-eager` suffix (`cuda-eager`) swaps the attention kernels for plain
+matmul-softmax ones, to tell a kernel's fault from the model's. Exit 1 when a device differs from
+`cpu` by more than --tolerance, or, given --reference (this script's report from the machine
+that serves), from that machine's `cpu` losses: a library version that builds the model
+differently shows there and nowhere else. --gate judges one device only: the one training will
+use, the others being diagnosis. The report names the versions and model settings.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from dataclasses import replace
 from pathlib import Path
@@ -33,15 +40,19 @@ from t2l.recipes.library_tasks import split_tasks
 from t2l.sft_tasks import prepare_tasks, validation_losses
 from t2l.targets import DEFAULT_TARGET_MODULES
 
+DEVICE_NAME = re.compile(r"(cpu|cuda)(-float64|-tf32|-eager)*")
 TASKS = {"train": ["ag_news", "amazon_polarity"], "heldout": ["piqa", "bbh_navigate"]}
 
 
 def device_losses(name: str, bundle: Path, table: str | None, examples: int) -> dict:
-    device = torch.device("cuda" if name.startswith("cuda") else "cpu")
-    dtype = torch.float64 if name.endswith("float64") else torch.float32
-    torch.backends.cuda.matmul.allow_tf32 = name.endswith("tf32")
+    kind, *options = name.split("-")
+    device = torch.device(kind)
+    dtype = torch.float64 if "float64" in options else torch.float32
+    torch.backends.cuda.matmul.allow_tf32 = "tf32" in options
     base, tokenizer = frozen_base(None, None, DEFAULT_BASE_MODEL, DEFAULT_TARGET_MODULES, device)
     base.model.to(dtype)
+    if "eager" in options:
+        base.model.set_attn_implementation("eager")
     hypernet = load_hypernet(bundle, expect_targets=base.targets)[0].to(device, dtype).eval()
     encoder = load_task_encoder(table=table)  # the default encoder, or its table
     tasks = [
@@ -67,6 +78,29 @@ def device_losses(name: str, bundle: Path, table: str | None, examples: int) -> 
     return losses
 
 
+def environment() -> dict:
+    """What builds the model here: library versions and the settings read from the weights."""
+    import peft
+    import transformers
+
+    from t2l.base_model import load_base_model
+
+    config = load_base_model(DEFAULT_BASE_MODEL)[0].config.to_dict()
+    keys = ("rope_parameters", "rope_theta", "rms_norm_eps", "tie_word_embeddings",
+            "num_key_value_heads", "_attn_implementation", "transformers_version")
+    return {
+        "torch": torch.__version__,
+        "transformers": transformers.__version__,
+        "peft": peft.__version__,
+        "cuda": torch.cuda.get_device_name() if torch.cuda.is_available() else None,
+        "model_config": {k: config[k] for k in keys if k in config},
+    }
+
+
+def worst_difference(losses: dict, reference: dict) -> float:
+    return max(abs(v - reference[k]) / max(abs(reference[k]), 1e-6) for k, v in losses.items())
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawTextHelpFormatter
@@ -77,24 +111,48 @@ def main() -> int:
     parser.add_argument("--examples", type=int, default=4, help="val examples per task")
     parser.add_argument("--tolerance", type=float, default=0.02, help="relative loss difference")
     parser.add_argument("--out", type=Path, default=None)
+    parser.add_argument("--gate", default=None,
+                        help="judge only this device (the one training uses); default: all")
+    parser.add_argument("--reference", type=Path, default=None,
+                        help="this script's report from the machine that serves (its cpu losses)")
     args = parser.parse_args()
     devices = [d.strip() for d in args.devices.split(",") if d.strip()]
     if "cpu" not in devices:
         raise SystemExit("--devices must include cpu, the reference")
+    unknown = [d for d in devices if not DEVICE_NAME.fullmatch(d)]
+    if unknown:
+        raise SystemExit(f"--devices: unknown {unknown}; use cpu or cuda, each optionally with "
+                         "-float64, -tf32 and -eager")
+    if args.gate is not None and args.gate not in devices:
+        raise SystemExit(f"--gate {args.gate} is not among --devices")
     if any(d.startswith("cuda") for d in devices) and not torch.cuda.is_available():
         raise SystemExit("--devices names cuda but torch sees no CUDA device")
-    results = {d: device_losses(d, args.bundle, args.table, args.examples) for d in devices}
-    reference = results["cpu"]
-    worst = {
-        d: max(abs(v - reference[k]) / max(abs(reference[k]), 1e-6) for k, v in losses.items())
-        for d, losses in results.items()
-    }
-    report = {"losses": results, "max_relative_difference": worst, "tolerance": args.tolerance}
+    elsewhere = json.loads(args.reference.read_text())["losses"]["cpu"] if args.reference else None
+    results, errors = {}, {}
+    for name in devices:  # one device's failure (a missing kernel, say) is a finding, not a stop
+        try:
+            results[name] = device_losses(name, args.bundle, args.table, args.examples)
+        except Exception as error:  # noqa: BLE001 - reported, and the exit code says it failed
+            errors[name] = f"{type(error).__name__}: {error}"
+    if "cpu" not in results:
+        raise SystemExit(f"the cpu reference failed: {errors['cpu']}")
+    worst = {d: worst_difference(losses, results["cpu"]) for d, losses in results.items()}
+    report = {"environment": environment(), "losses": results, "errors": errors,
+              "max_relative_difference": worst, "tolerance": args.tolerance}
+    if elsewhere is not None:
+        report["max_relative_difference_to_reference"] = {
+            d: worst_difference(losses, elsewhere) for d, losses in results.items()}
+        worst |= {f"{d} vs reference": w
+                  for d, w in report["max_relative_difference_to_reference"].items()}
     text = json.dumps(report, indent=2)
     print(text)
     if args.out:
         args.out.write_text(text + "\n")
-    return 0 if all(w <= args.tolerance for w in worst.values()) else 1
+    gated = [args.gate] if args.gate else devices
+    judged = {k: w for k, w in worst.items() if k.removesuffix(" vs reference") in gated}
+    if any(d in errors for d in gated):
+        return 1
+    return 0 if all(w <= args.tolerance for w in judged.values()) else 1
 
 
 if __name__ == "__main__":

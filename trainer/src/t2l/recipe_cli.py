@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 from collections.abc import Callable
 from typing import Any
 
@@ -20,7 +21,9 @@ def add_recipe_command(
     def func(args: argparse.Namespace) -> int:
         if torch.cuda.is_available():
             # TF32 matmuls: fp32 storage and accumulation, about 8x the fp32 throughput.
-            torch.set_float32_matmul_precision("high")
+            # T2L_MATMUL_PRECISION=highest keeps plain fp32 where a GPU's TF32 losses stray
+            # from the serving CPU's (trainer/scripts/device_parity.py).
+            torch.set_float32_matmul_precision(os.environ.get("T2L_MATMUL_PRECISION", "high"))
         run(config_from_args(config_cls, args))
         return 0
 
