@@ -1,12 +1,15 @@
 """Pack what `gpu_pipeline.py` needs on a GPU machine that has PyTorch but no network.
 
-    .venv/bin/python trainer/scripts/gpu_pack.py [--out .gpu-pack] [--part-mib 46]
+    .venv/bin/python trainer/scripts/gpu_pack.py [--out .gpu-pack] [--part-mib 38.8]
 
 Writes, under --out:
   data.tar.xz              the data-pack files the task library reads (same relative layout)
   embeddings.safetensors   every library description embedded (`t2l embed-table`), so the
                            encoder's weights need not travel
   wheels/                  pinned pure-Python packages the machine may lack or have older
+  pinned/                  this machine's transformers, for a GPU check with the serving version
+  parity_reference.json    this CPU's losses from trainer/scripts/device_parity.py, which the
+                           GPU must reproduce before it trains
   gguf/part-NN             the base model's GGUF in pieces of --part-mib (transfer limits),
                            with gguf/SHA256 to check the reassembled file
 """
@@ -86,7 +89,8 @@ def main() -> int:
         description=__doc__, formatter_class=argparse.RawTextHelpFormatter
     )
     parser.add_argument("--out", type=Path, default=Path(".gpu-pack"))
-    parser.add_argument("--part-mib", type=int, default=46, help="GGUF piece size")
+    parser.add_argument("--part-mib", type=float, default=38.8,
+                        help="GGUF piece size: with the repository, one transfer of at most 64 MiB")
     args = parser.parse_args()
     if args.part_mib < 1:
         raise SystemExit("--part-mib must be >= 1")
@@ -95,9 +99,17 @@ def main() -> int:
     args.out.mkdir(parents=True, exist_ok=True)
     write_data(resolve_data_dir(None), args.out / "data.tar.xz")
     write_table(args.out / "embeddings.safetensors")
-    split_gguf(args.out / "gguf", args.part_mib * 2**20)
+    split_gguf(args.out / "gguf", int(args.part_mib * 2**20))
     pip = [sys.executable, "-m", "pip", "download", "-q", "--no-deps", "--only-binary=:all:"]
     subprocess.run([*pip, "-d", str(args.out / "wheels"), *WHEELS], check=True)
+    import transformers
+
+    pinned = f"transformers=={transformers.__version__}"
+    subprocess.run([*pip, "-d", str(args.out / "pinned"), pinned], check=True)
+    table = str(args.out / "embeddings.safetensors")
+    subprocess.run([sys.executable, str(Path(__file__).with_name("device_parity.py")),
+                    "--devices", "cpu", "--table", table,
+                    "--out", str(args.out / "parity_reference.json")], check=True)
     for path in sorted(args.out.rglob("*")):
         if path.is_file():
             print(f"{path.stat().st_size / 2**20:8.2f} MiB  {path}")
