@@ -57,4 +57,10 @@ EVAL_TITLES = {"eval_heldout": "Held-out tasks, adapters at their dev-calibrated
                                                 "its LoRA and the base (merged)",
                "eval_heldout_rules600_merged": "Held-out tasks, rule tasks for 600 steps: T2L, "
                                                "its LoRA and the base (merged)",
+               "eval_heldout_h200_step250": "Held-out tasks, trained on one H200: T2L, the "
+                                            "multi-task LoRA and the base at step 250",
+               "eval_heldout_h200_step1000": "Held-out tasks, trained on one H200: T2L, the "
+                                             "multi-task LoRA and the base at step 1000",
+               "eval_dev_h200_step250": "Development tasks, trained on one H200: step 250",
+               "eval_dev_h200_step1000": "Development tasks, trained on one H200: step 1000",
                "eval_reconstruction": "Oracle LoRAs' own tasks (reconstruction)"}

@@ -40,6 +40,8 @@ GAP_VARIANTS = {
                                "rule tasks' control), trained strength"),
     "eval_heldout_rules600": ("rules600", "SFT, then 600 steps with rule tasks drawn per task, "
                               "trained strength"),
+    "eval_heldout_h200_step1000": ("h200_step1000", "plain SFT trained on one H200 to step 1000, "
+                                   "trained strength"),
     "eval_heldout_20": ("sft_20", "plain SFT on the variants' 20 items a task"),
     "eval_heldout_hinge": ("hinge", "SFT + mismatch hinge"),
     "eval_heldout_hinge_warm": ("hinge_warm", "SFT, then fine-tuned with the hinge"),

@@ -2,7 +2,8 @@
 
 Headline sections come first, each only when its documents exist: the quality bar and the
 description gaps (computed here, also written to `quality_bar.json` for the README summary),
-T2L against baselines trained on the same data, every method in held-out loss, the description
+T2L against baselines trained on the same data, the one-GPU run (parity with the serving CPU,
+accuracy along training), every method in held-out loss, the description
 gaps in held-out loss and on the training split's tasks (trained on or not), the reconstruction
 table, the training curves and the fine-tune curves. Then every document in turn: evaluations as
 tables with per-task bars, anything else as a key/value table.
@@ -20,6 +21,7 @@ from t2l.report.curves_table import training_curves_section
 from t2l.report.eval_titles import EVAL_TITLES
 from t2l.report.fine_tune_curves import FINE_TUNE_SCHEMA
 from t2l.report.fine_tune_table import fine_tune_section
+from t2l.report.gpu_steps_table import GPU_STEPS_SCHEMA, GPU_STEPS_STEM, gpu_steps_section
 from t2l.report.loss_gap_table import LOSS_GAP_SCHEMA, loss_gap_section
 from t2l.report.method_loss_table import METHOD_LOSS_SCHEMA, method_loss_section
 from t2l.report.output_scale_table import is_output_scale, output_scale_section
@@ -56,7 +58,8 @@ HEADLINE_SCHEMAS = {"reconstruction": (RECONSTRUCTION_SCHEMA, "t2l collect-run")
                                                      "'{\"split\": \"train\"}'"),
                     RULE_GAP_STEM: (LOSS_GAP_SCHEMA, "t2l loss-gap --heldout-tasks "
                                                      "t2l.rule_tasks:rule_tasks"),
-                    "heldout_method_loss": (METHOD_LOSS_SCHEMA, "t2l eval-loss")}
+                    "heldout_method_loss": (METHOD_LOSS_SCHEMA, "t2l eval-loss"),
+                    GPU_STEPS_STEM: (GPU_STEPS_SCHEMA, "trainer/scripts/collect_steps.py")}
 
 
 def _read_documents(results_dir: Path) -> dict[str, dict]:
@@ -94,6 +97,8 @@ def headline_sections(documents: dict[str, dict], results_dir: Path, output: Pat
             sections.append(description_gap_section(bar))
     if margins := same_data_margins(evaluations):
         sections.append(same_data_section(margins))
+    if GPU_STEPS_STEM in documents:
+        sections.append(gpu_steps_section(documents[GPU_STEPS_STEM], evaluations))
     if "heldout_method_loss" in documents:
         sections.append(method_loss_section(documents["heldout_method_loss"]))
     if "description_loss_gap" in documents:

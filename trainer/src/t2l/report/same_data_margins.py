@@ -1,11 +1,10 @@
-"""T2L against baselines trained on the same data, for hypernetworks trained on more than the
-bundle's tasks (`t2l results`, section "Same training data").
+"""T2L against baselines trained on the same data (`t2l results`, section "Same training data").
 
-A fine-tune that adds tasks (the rule tasks) can lift held-out scores by what those tasks teach
-any adapter, answer formats say, without the description doing anything. Its fair baseline is a
-multi-task LoRA given the same extra data and steps, so each of these documents is one merged
-evaluation (`t2l merge-evals`) of a hypernetwork, the multi-task LoRA trained like it and, where
-scored, the base model, all on the same items and at trained strength.
+A fine-tune that adds tasks (the rule tasks) or steps can lift held-out scores by what that
+data teaches any adapter, answer formats say, without the description doing anything. Its fair
+baseline is a multi-task LoRA given the same data and steps, so each of these documents is one
+merged evaluation (`t2l merge-evals`) of a hypernetwork, the multi-task LoRA trained like it
+and, where scored, the base model, all on the same items and at trained strength.
 """
 
 from __future__ import annotations
@@ -26,6 +25,10 @@ SAME_DATA_EVALUATIONS = {
     "eval_heldout_rules600_merged": (
         "33 T0 tasks + 35 rule tasks: the SFT teacher and the multi-task LoRA each continued "
         "600 steps drawn per task"),
+    "eval_heldout_h200_step250": (
+        "33 T0 tasks on one H200: T2L and the multi-task LoRA at step 250 of one run each"),
+    "eval_heldout_h200_step1000": (
+        "33 T0 tasks on one H200: the same runs at step 1000"),
 }
 REFERENCES = (("multitask_lora", GOAL_OVER_MULTITASK_POINTS),
               ("base_with_description", GOAL_OVER_BASE_WITH_DESCRIPTION_POINTS))
@@ -65,12 +68,11 @@ def same_data_section(margins: dict[str, dict]) -> str:
             _cells(row[reference]) for reference, _ in REFERENCES)
         rows.append(f"| {row['label']} | {lora['tasks']} | {score(lora['t2l'])} | {lora_score} "
                     f"| {described_score} | {lora_margin} | {described_margin} |")
-    intro = ("Held-out scores (%) of hypernetworks fine-tuned on more tasks, each beside a "
-             "multi-task LoRA given the same extra tasks and steps (and base + description "
-             "where scored) on the same items, everything at its trained strength (no "
-             "calibration), so a gain that any adapter gets from the added data shows in both "
-             "columns. Margins in points, [low, high]: 95% paired bootstrap over items within "
-             "each task.")
+    intro = ("Held-out scores (%) of hypernetworks, each beside a multi-task LoRA given the "
+             "same tasks and steps (and base + description where scored) on the same items, "
+             "everything at its trained strength (no calibration), so a gain that any adapter "
+             "gets from the data, added tasks or more steps, shows in both columns. Margins in "
+             "points, [low, high]: 95% paired bootstrap over items within each task.")
     sources = [f"- {row['label']}: **{row['run_label']}**" for row in margins.values()]
     return "\n\n".join(["## Same training data: T2L against its baselines", intro,
                         "\n".join(sources), "\n".join(rows)])
