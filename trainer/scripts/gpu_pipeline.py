@@ -26,11 +26,11 @@ import argparse
 import json
 import statistics
 import sys
-import tarfile
 import time
 from pathlib import Path
 
 from t2l.job_scheduler import Job, Scheduler
+from t2l.run_archive import archive_folder
 from t2l.run_dir import read_metrics
 
 RUNS = Path("runs/gpu")
@@ -289,24 +289,18 @@ def pack(out: Path, plan: dict, rates: dict, status: dict | None = None) -> int:
                "wall_s": round(time.time() - STARTED, 1)}
     (out / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
 
-    def small(info: tarfile.TarInfo) -> tarfile.TarInfo | None:
-        parts = Path(info.name).parts
-        if "checkpoints" in parts or "adapters" in parts or "published" in parts:
-            return None  # optimizer state; generated eval adapters (re-made on demand)
-        if "oracles" in parts and info.name.endswith(".safetensors"):
-            return None  # ~2 MB each; their scores and metrics come back
-        if info.name.endswith("hypernet.safetensors"):
-            return None  # fp32 (28 MB); the published fp16 copy comes back on its own
-        return info
+    def large(parts: tuple[str, ...]) -> bool:
+        return ("checkpoints" in parts or "adapters" in parts or "published" in parts
+                # optimizer state; generated eval adapters (re-made on demand)
+                or ("oracles" in parts and parts[-1].endswith(".safetensors"))  # ~2 MB each
+                or parts[-1] == "hypernet.safetensors")  # fp32; the fp16 copy comes on its own
 
     if RUNS.is_dir():
-        with tarfile.open(out / "runs.tar.xz", "w:xz", format=tarfile.PAX_FORMAT) as archive:
-            archive.add(RUNS, filter=small)
+        archive_folder(RUNS, out / "runs.tar.xz", skip=large)
         for name in ("sft", "hinge", "recon"):
             folder = RUNS / "published" / name
             if folder.is_dir():
-                with tarfile.open(out / f"{name}.tar", "w", format=tarfile.PAX_FORMAT) as archive:
-                    archive.add(folder)
+                archive_folder(folder, out / f"{name}.tar")
     log(f"packed: {sorted(p.name for p in out.iterdir())}")
     return 0
 

@@ -22,11 +22,11 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import tarfile
 import time
 from pathlib import Path
 
 from t2l.job_scheduler import Job, Scheduler
+from t2l.run_archive import archive_folder
 from t2l.tasks import load_split, load_task_library
 from t2l.tasks.paths import default_tasks_dir
 
@@ -158,26 +158,19 @@ def pack(out: Path, status: dict, steps: list[int]) -> int:
     (out / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
     scored = {f"step-{s:08d}" for s in steps}
 
-    def small(info: tarfile.TarInfo) -> tarfile.TarInfo | None:
-        parts = Path(info.name).parts
-        if "checkpoints" in parts[:-1] and not scored & set(parts):
-            return None  # checkpoints nobody scored
-        if info.name.endswith(("trainer_state.pt", "hypernet.safetensors")):
-            return None  # optimizer state; fp32 hypernetworks come back as fp16 below
-        if "adapters" in parts:
-            return None  # adapters the eval generated, re-made on demand
-        return info
+    def large(parts: tuple[str, ...]) -> bool:
+        return (("checkpoints" in parts[:-1] and not scored & set(parts))  # nobody scored them
+                or parts[-1] in ("trainer_state.pt", "hypernet.safetensors")  # fp16 copies below
+                or "adapters" in parts)  # adapters the eval generated, re-made on demand
 
     if RUNS.is_dir():
-        with tarfile.open(out / "runs.tar.xz", "w:xz", format=tarfile.PAX_FORMAT) as archive:
-            archive.add(RUNS, filter=small)
+        archive_folder(RUNS, out / "runs.tar.xz", skip=large)
     for step in sorted({steps[0], steps[-1]}) if steps else []:
         folder = RUNS / "published" / f"sft-step-{step}"
         t2l(["publish-weights", str(RUNS / "sft" / "checkpoints" / f"step-{step:08d}"), "-o",
              str(folder), "--name", "smollm2-135m-instruct-t2l-h200", "--version",
              f"0.5.0-h200.{step}"])
-        with tarfile.open(out / f"sft-step-{step}.tar", "w", format=tarfile.PAX_FORMAT) as tar:
-            tar.add(folder)
+        archive_folder(folder, out / f"sft-step-{step}.tar")
     log(f"packed: {sorted(p.name for p in out.iterdir())}")
     return 0
 
