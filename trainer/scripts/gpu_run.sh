@@ -64,7 +64,9 @@ if [ -z "$CHOSEN" ]; then
   echo "no environment computes the serving CPU's losses: see $OUT/parity-*.json"; exit 3
 fi
 echo "parity passed: $CHOSEN"
-mkdir -p runs/gpu-steps/logs && mv "$OUT"/parity-*.log runs/gpu-steps/logs/  # OUT takes 8 files
+LOGS=runs/gpu-steps/logs
+[ "$PROGRAM" = pipeline ] && LOGS=runs/gpu/logs
+mkdir -p "$LOGS" && mv "$OUT"/parity-*.log "$LOGS"/  # OUT takes 8 files; the logs travel in runs
 echo "training with $PYTHONPATH, $(( $(date +%s) - START )) s in"
 if [ "$PROGRAM" = pipeline ]; then
   "$PY" trainer/scripts/gpu_pipeline.py --deadline $((START + BUDGET)) --out "$OUT" \
