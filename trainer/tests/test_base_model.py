@@ -83,6 +83,7 @@ def test_encoder_path_prefers_local_folders_then_packaged_copy(tmp_path, offline
     ("</s>", [5, 3], False),  # a config may name several stop tokens
     ("<s>", 3, True),  # transformers 5.17 with SmolLM2's GGUF: <|im_start|> for <|im_end|>
     ("<s>", None, False),  # nothing to check against
+    (None, 3, False),  # a tokenizer without EOS: completions get none appended
 ])
 def test_tokenizer_and_config_must_agree_on_eos(tokenizer, llama, eos, config_eos, refused):
     tokenizer.eos_token = eos
