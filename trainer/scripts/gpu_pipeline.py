@@ -49,6 +49,7 @@ ORACLE_CHAINS = 3
 ORACLE_STEPS = 200
 MIN_ORACLES = 9
 PACK_RESERVE_S = 25.0
+VERSION = "0.2.0-gpu"  # of published weights; each gets its run's name appended
 DEVICE = "cuda"
 JOB_ENV = {"OMP_NUM_THREADS": "2", "TOKENIZERS_PARALLELISM": "false"}  # 16 cores, ~8 jobs
 
@@ -144,6 +145,58 @@ def eval_argv(run_dir: Path, output: Path, methods: str, **artifacts: str | None
     return argv
 
 
+def use_smoke_settings() -> None:
+    """A few steps of every job on the CPU: checks the plumbing, the numbers mean nothing."""
+    global DEVICE, ORACLE_STEPS, TRAIN_LIMITS
+    DEVICE, ORACLE_STEPS = "cpu", 2
+    TRAIN_LIMITS = {"train_limit": 8, "val_limit": 1}
+    SMOKE_FLAGS.extend(["--max-val-examples", "1", "--max-length", "64"])
+
+
+def add_reconstruction(scheduler: Scheduler, table: str, oracles: list[str], chains: int,
+                       recon_deadline: float, smoke: bool, version: str) -> None:
+    """Oracle LoRAs in `chains` parallel chains, then T2L by reconstruction of them (stopped at
+    `recon_deadline`, its newest checkpoint published)."""
+    for chain in range(chains):
+        previous: list[str] = []
+        for task in oracles[chain::chains]:
+            name = f"oracle-{task}"
+            scheduler.add(Job(name, training_argv(task, table, RUNS / "oracles" / task,
+                                                  ORACLE_STEPS), deps=previous))
+            previous = [name]
+    scheduler.add(Job("recon", [
+        "train-recon", "--library", str(RUNS / "oracles"), "--out-dir", str(RUNS / "recon"),
+        "--embedding-table", table, "--max-steps", "5" if smoke else "2000",
+        "--batch-size", "8",
+        "--eval-every", "500", "--save-every", "2000", "--warmup-steps", "100",
+    ], deps=[f"oracle-{t}" for t in oracles], deadline=recon_deadline))
+    scheduler.add(publish_job("recon", version))
+
+
+def publish_job(name: str, version: str) -> Job:
+    """The fp16 weights a bundle ships, which is also what gets evaluated, under the run's own
+    name: the default bundle's name belongs to the distilled student (CONVENTIONS.md)."""
+    def argv() -> list[str]:  # resolved at start: the newest checkpoint by then
+        return ["publish-weights", str(newest_weights(RUNS / name)), "-o",
+                str(RUNS / "published" / name), "--name", f"smollm2-135m-instruct-t2l-{name}",
+                "--version", f"{version}-{name}"]
+
+    return Job(f"publish-{name}", argv, after=[name])
+
+
+def reconstruction_eval_job(table: str, oracles: list[str], deadline: float,
+                            limit: int | None = None) -> Job:
+    """The oracles and T2L by reconstruction, each on the oracles' own tasks (all their eval
+    items, or `limit`)."""
+    return Job("eval-recon", eval_argv(
+        RUNS / "eval-recon", RUNS / "results" / "eval_reconstruction.json", "oracle_lora,t2l",
+        embedding_table=table, oracle_loras=str(RUNS / "oracles"),
+        hypernet=str(RUNS / "published" / "recon"),
+    ) + ["--tasks", ",".join(oracles), "--label", "reconstruction: oracle tasks' eval splits"]
+        + ([] if limit is None else ["--limit", str(limit)]),
+        deps=["publish-recon"], deadline=deadline)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawTextHelpFormatter)
@@ -153,7 +206,7 @@ def main() -> int:
     parser.add_argument("--heldout-limit", type=int, default=50, help="eval items per task")
     parser.add_argument("--train-share", type=float, default=0.55,
                         help="share of the time after calibration spent training")
-    parser.add_argument("--version", default="0.2.0-gpu")
+    parser.add_argument("--version", default=VERSION)
     parser.add_argument("--smoke", action="store_true",
                         help="a few steps of everything on the CPU: checks the plumbing only")
     args = parser.parse_args()
@@ -165,10 +218,8 @@ def main() -> int:
 
     # 1. Calibration.
     if args.smoke:
-        global DEVICE, ORACLE_STEPS, TRAIN_LIMITS
-        DEVICE, ORACLE_STEPS, args.heldout_limit = "cpu", 2, 1
-        TRAIN_LIMITS = {"train_limit": 8, "val_limit": 1}
-        SMOKE_FLAGS.extend(["--max-val-examples", "1", "--max-length", "64"])
+        use_smoke_settings()
+        args.heldout_limit = 1
         rates = {"sft": 1e9, "hinge": 1e9, "multitask": 1e9, "oracle": 1e-9}
     else:
         rates = calibrate(args.table, min(time.time() + 120, final_deadline), logs)
@@ -205,31 +256,11 @@ def main() -> int:
                       deadline=train_end + 30))
     scheduler.add(Job("multitask", training_argv("multitask", table, RUNS / "multitask",
                                                  multitask_steps)))
-    for chain in range(ORACLE_CHAINS):
-        previous: list[str] = []
-        for task in oracles[chain::ORACLE_CHAINS]:
-            name = f"oracle-{task}"
-            scheduler.add(Job(name, training_argv(task, table, RUNS / "oracles" / task,
-                                                  ORACLE_STEPS), deps=previous))
-            previous = [name]
-    oracle_jobs = [f"oracle-{t}" for t in oracles]
-    scheduler.add(Job("recon", [
-        "train-recon", "--library", str(RUNS / "oracles"), "--out-dir", str(RUNS / "recon"),
-        "--embedding-table", table, "--max-steps", "5" if args.smoke else "2000",
-        "--batch-size", "8",
-        "--eval-every", "500", "--save-every", "2000", "--warmup-steps", "100",
-    ], deps=oracle_jobs, deadline=train_end + 60))
-
-    # Publishing: the fp16 weights a bundle ships, which is also what gets evaluated. Each under
-    # its own name: the default bundle's name belongs to the distilled student (CONVENTIONS.md).
+    add_reconstruction(scheduler, table, oracles, ORACLE_CHAINS, train_end + 60, args.smoke,
+                       args.version)
+    for name in ("sft", "hinge"):
+        scheduler.add(publish_job(name, args.version))
     published = RUNS / "published"
-    for name in ("sft", "hinge", "recon"):
-        def publish_argv(name: str = name) -> list[str]:
-            return ["publish-weights", str(newest_weights(RUNS / name)), "-o",
-                    str(published / name), "--name", f"smollm2-135m-instruct-t2l-{name}",
-                    "--version", f"{args.version}-{name}"]
-
-        scheduler.add(Job(f"publish-{name}", publish_argv, after=[name]))
 
     # 3. Evaluation workers: held-out tasks for the SFT hypernet and the baselines, the same
     # T2L methods for the hinge variant, and reconstruction on the oracles' own tasks.
@@ -256,13 +287,8 @@ def main() -> int:
         argv = eval_argv(run_dir, run_dir / f"{name}.json", methods,
                          embedding_table=table, **artifacts) + limit
         scheduler.add(Job(name, argv, deps=deps, deadline=final_deadline - 20))
-    recon_eval = RUNS / "eval-recon"
-    scheduler.add(Job("eval-recon", eval_argv(
-        recon_eval, RUNS / "results" / "eval_reconstruction.json", "oracle_lora,t2l",
-        embedding_table=table, oracle_loras=str(RUNS / "oracles"),
-        hypernet=str(published / "recon"),
-    ) + ["--tasks", ",".join(oracles), "--label", "reconstruction: oracle tasks' eval splits"],
-        deps=["publish-recon"], deadline=final_deadline - 20))
+    scheduler.add(reconstruction_eval_job(table, oracles, final_deadline - 20,
+                                          1 if args.smoke else None))
 
     # Aggregation: every method, all scores already recorded by the workers.
     heldout_methods = ("base,base_with_description,multitask_lora,t2l,t2l_other_descriptions,"

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # On a CUDA machine without network, from the repository root: unpack what
 # trainer/scripts/gpu_pack.py wrote, check that the GPU computes this CPU's losses, then run
-# trainer/scripts/gpu_steps.py (default) or gpu_pipeline.py.
+# trainer/scripts/gpu_steps.py (default), gpu_recon.py or gpu_pipeline.py.
 #
-#   trainer/scripts/gpu_run.sh PACK_DIR OUT_DIR BUDGET_S [steps|pipeline [PROGRAM_FLAGS...]]
+#   trainer/scripts/gpu_run.sh PACK_DIR OUT_DIR BUDGET_S [steps|recon|pipeline [FLAGS...]]
 #
 # A dry run of the plumbing on a CPU: PYTHON=.venv/bin/python PARITY_DEVICES=cpu,cpu-eager
 #   TRAIN_DEVICE=cpu-eager TRAIN_DEVICE_FALLBACK=cpu trainer/scripts/gpu_run.sh .gpu-pack /tmp/out 900 steps --smoke
@@ -16,8 +16,13 @@
 # uses the first environment that passes, pinned preferred; if none does, the reports are the
 # result.
 set -uo pipefail
-PACK=${1:?usage: $0 PACK_DIR OUT_DIR BUDGET_S [steps|pipeline]} OUT=${2:?} BUDGET=${3:?}
+PACK=${1:?usage: $0 PACK_DIR OUT_DIR BUDGET_S [steps|recon|pipeline]} OUT=${2:?} BUDGET=${3:?}
 PROGRAM=${4:-steps} PY=${PYTHON:-python3}
+case "$PROGRAM" in
+  steps) LOGS=runs/gpu-steps/logs ;;
+  recon|pipeline) LOGS=runs/gpu/logs ;;
+  *) echo "unknown program $PROGRAM: steps, recon or pipeline" >&2; exit 2 ;;
+esac
 START=$(date +%s)
 export PYTHONUNBUFFERED=1 HF_HUB_OFFLINE=1 TOKENIZERS_PARALLELISM=false
 SITE=/tmp/t2l-site PINNED=/tmp/t2l-pinned
@@ -64,14 +69,7 @@ if [ -z "$CHOSEN" ]; then
   echo "no environment computes the serving CPU's losses: see $OUT/parity-*.json"; exit 3
 fi
 echo "parity passed: $CHOSEN"
-LOGS=runs/gpu-steps/logs
-[ "$PROGRAM" = pipeline ] && LOGS=runs/gpu/logs
 mkdir -p "$LOGS" && mv "$OUT"/parity-*.log "$LOGS"/  # OUT takes 8 files; the logs travel in runs
 echo "training with $PYTHONPATH, $(( $(date +%s) - START )) s in"
-if [ "$PROGRAM" = pipeline ]; then
-  "$PY" trainer/scripts/gpu_pipeline.py --deadline $((START + BUDGET)) --out "$OUT" \
-    --table "$PACK/embeddings.safetensors" "${@:5}" 2>&1 | tee "$OUT/pipeline.log"
-else
-  "$PY" trainer/scripts/gpu_steps.py --deadline $((START + BUDGET)) --out "$OUT" \
-    --table "$PACK/embeddings.safetensors" "${@:5}" 2>&1 | tee "$OUT/steps.log"
-fi
+"$PY" "trainer/scripts/gpu_$PROGRAM.py" --deadline $((START + BUDGET)) --out "$OUT" \
+  --table "$PACK/embeddings.safetensors" "${@:5}" 2>&1 | tee "$OUT/$PROGRAM.log"

@@ -86,6 +86,15 @@ def test_collect_writes_copies_reconstruction_and_curves(run_dir, tmp_path):
     assert curves["pipeline"]["status"]["eval-recon"] == -9
 
 
+def test_reconstruction_only_needs_neither_the_other_evaluations_nor_a_summary(run_dir,
+                                                                              tmp_path):
+    for name in ("summary.json", "results/eval_heldout.json", "results/eval_heldout_hinge.json",
+                 "sft/metrics.jsonl"):
+        (run_dir / name).unlink()
+    written = collect_run(run_dir, tmp_path / "out", reconstruction_only=True)
+    assert sorted(p.name for p in written) == ["eval_reconstruction.json", "reconstruction.json"]
+
+
 def _remove(path):
     path.unlink()
 

@@ -13,7 +13,8 @@ def _run(args: argparse.Namespace) -> int:
     from t2l.report.collect_run import collect_run  # torch only when the command runs
 
     summary = Path(args.summary) if args.summary else None
-    for path in collect_run(Path(args.run_dir), Path(args.out), summary):
+    for path in collect_run(Path(args.run_dir), Path(args.out), summary,
+                            args.reconstruction_only):
         print(f"wrote {path}")
     print("next: `npm run results` regenerates docs/RESULTS.md and the README summary")
     return 0
@@ -27,4 +28,7 @@ def register(subparsers: Any) -> None:
                         help="folder for the result documents (default: docs/results)")
     parser.add_argument("--summary", default=None,
                         help="the pipeline's summary.json (default: RUN_DIR/summary.json)")
+    parser.add_argument("--reconstruction-only", action="store_true",
+                        help="only eval_reconstruction.json and reconstruction.json (a run of "
+                             "trainer/scripts/gpu_recon.py)")
     parser.set_defaults(func=_run)

@@ -7,8 +7,9 @@
     RUN_DIR/{sft,hinge,multitask,recon,oracles/*}/metrics.jsonl + RUN_DIR/summary.json
                                                → OUT/training_curves.json
 
-Everything is read and checked before the first file is written, and each file is replaced
-atomically, so a missing or broken input leaves OUT as it was.
+With `reconstruction_only` (trainer/scripts/gpu_recon.py's runs) only the reconstruction's
+two documents are written. Everything is read and checked before the first file is written, and
+each file is replaced atomically, so a missing or broken input leaves OUT as it was.
 """
 
 from __future__ import annotations
@@ -44,22 +45,25 @@ def read_evaluation(path: Path, methods: tuple[str, ...], job: str) -> dict:
     return document
 
 
-def collect_run(run_dir: Path, out_dir: Path, summary: Path | None = None) -> list[Path]:
+def collect_run(run_dir: Path, out_dir: Path, summary: Path | None = None,
+                reconstruction_only: bool = False) -> list[Path]:
     """Write the result documents of `run_dir` into `out_dir`; returns the files written."""
     if not run_dir.is_dir():
         raise ValueError(f"RUN_DIR {run_dir} is not a folder; pass the pipeline's run folder "
                          "(runs/gpu)")
-    summary = summary or run_dir / "summary.json"
-    pipeline = read_json_object(
-        summary, "pass --summary with the summary.json that gpu_pipeline.py wrote into its --out "
-        "folder")
-    evaluations = {name: read_evaluation(run_dir / "results" / name, methods, job)
-                   for name, (methods, job) in EVALUATIONS.items()}
+    wanted = ["eval_reconstruction.json"] if reconstruction_only else list(EVALUATIONS)
+    evaluations = {name: read_evaluation(run_dir / "results" / name, *EVALUATIONS[name])
+                   for name in wanted}
     derived = {
         "reconstruction.json": reconstruction(evaluations["eval_reconstruction.json"], run_dir,
                                               source="eval_reconstruction.json"),
-        "training_curves.json": training_curves(run_dir, pipeline),
     }
+    if not reconstruction_only:
+        pipeline = read_json_object(
+            summary or run_dir / "summary.json",
+            "pass --summary with the summary.json that gpu_pipeline.py wrote into its --out "
+            "folder")
+        derived["training_curves.json"] = training_curves(run_dir, pipeline)
     written = []
     for name, document in {**evaluations, **derived}.items():
         write_json_atomically(out_dir / name, document)
