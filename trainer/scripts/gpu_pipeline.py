@@ -197,18 +197,24 @@ def reconstruction_eval_job(table: str, oracles: list[str], deadline: float,
         deps=["publish-recon"], deadline=deadline)
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__,
+def program_parser(doc: str | None) -> argparse.ArgumentParser:
+    """The flags every program gpu_run.sh starts takes: it passes the first three."""
+    parser = argparse.ArgumentParser(description=doc,
                                      formatter_class=argparse.RawTextHelpFormatter)
     parser.add_argument("--deadline", type=float, required=True, help="epoch seconds")
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--table", default=".gpu-pack/embeddings.safetensors")
+    parser.add_argument("--smoke", action="store_true",
+                        help="a few steps of every job on the CPU: checks the plumbing only")
+    return parser
+
+
+def main() -> int:
+    parser = program_parser(__doc__)
     parser.add_argument("--heldout-limit", type=int, default=50, help="eval items per task")
     parser.add_argument("--train-share", type=float, default=0.55,
                         help="share of the time after calibration spent training")
     parser.add_argument("--version", default=VERSION)
-    parser.add_argument("--smoke", action="store_true",
-                        help="a few steps of everything on the CPU: checks the plumbing only")
     args = parser.parse_args()
     if not 0.1 <= args.train_share <= 0.9:
         raise SystemExit("--train-share must be within 0.1..0.9")

@@ -15,10 +15,8 @@ oracles' own tasks. OUT_DIR receives summary.json, runs.tar.xz and recon.tar, wh
 
 from __future__ import annotations
 
-import argparse
 import sys
 import time
-from pathlib import Path
 
 import gpu_pipeline as pipeline
 
@@ -30,13 +28,8 @@ EVAL_RESERVE_S = 120.0
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawTextHelpFormatter)
-    parser.add_argument("--deadline", type=float, required=True, help="epoch seconds")
-    parser.add_argument("--out", type=Path, required=True)
-    parser.add_argument("--table", default=".gpu-pack/embeddings.safetensors")
+    parser = pipeline.program_parser(__doc__)
     parser.add_argument("--version", default=pipeline.VERSION)
-    parser.add_argument("--smoke", action="store_true", help="a few CPU steps: plumbing only")
     args = parser.parse_args()
     if args.smoke:
         pipeline.use_smoke_settings()

@@ -19,11 +19,12 @@ and last step scored, so the CPU can check the GPU's numbers.
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 import time
 from pathlib import Path
+
+from gpu_pipeline import program_parser
 
 from t2l.job_scheduler import Job, Scheduler
 from t2l.run_archive import archive_folder
@@ -104,13 +105,7 @@ def steps_to_score(settings: Settings) -> list[int]:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawTextHelpFormatter)
-    parser.add_argument("--deadline", type=float, required=True, help="epoch seconds")
-    parser.add_argument("--out", type=Path, required=True)
-    parser.add_argument("--table", default=".gpu-pack/embeddings.safetensors")
-    parser.add_argument("--smoke", action="store_true", help="a few CPU steps: plumbing only")
-    args = parser.parse_args()
+    args = program_parser(__doc__).parse_args()
     settings = Settings(args.smoke, args.table)
     args.out.mkdir(parents=True, exist_ok=True)
     split = load_split(default_tasks_dir() / "split.yaml", load_task_library(default_tasks_dir()))
