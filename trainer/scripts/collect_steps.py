@@ -25,20 +25,13 @@ from pathlib import Path
 from t2l.atomic_file import write_json_atomically
 from t2l.eval.merge_cli import MergeConfig, run_merge
 from t2l.report.gpu_steps_table import GPU_STEPS_SCHEMA, GPU_STEPS_STEM
-from t2l.run_dir import read_metrics
+from t2l.run_dir import validation_losses_at
 
 RUNS = {"t2l": "sft", "multitask_lora": "multitask"}
 LABEL = ("{device}, transformers {transformers}: T2L and the multi-task LoRA at step {step} of "
          "one run each (8 x 160 tokens a step), the base model beside them; {tasks} scored on the "
          "GPU at trained strength: 100 items per multiple-choice task, 20 per generated-answer "
          "task, 1 description")
-
-
-def losses_at(run: Path, step: int) -> dict[str, float]:
-    for row in read_metrics(run):
-        if row.get("step") == step and row.get("split") == "val":
-            return {k: v for k, v in row.items() if k.endswith("_loss")}
-    return {}
 
 
 def item_agreement(gpu: dict, cpu: dict, methods: tuple[str, ...]) -> dict[str, dict]:
@@ -89,15 +82,15 @@ def main() -> int:
         label = LABEL.format(device=environment["cuda"], transformers=environment["transformers"],
                              step=step, tasks="{tasks}")
         heldout = merge([scored / f"heldout_step{step}.json",
-                                       scored / f"controls_step{step}.json",
-                                       scored / "base_heldout.json"],
+                         scored / f"controls_step{step}.json", scored / "base_heldout.json"],
                         args.results / f"eval_heldout_h200_step{step}.json",
                         label.format(tasks="the headline's held-out items"))
         dev = merge([scored / f"dev_step{step}.json", scored / "base_dev.json"],
                     args.results / f"eval_dev_h200_step{step}.json",
                     label.format(tasks="the development tasks"))
         steps.append({"step": step, "heldout_eval": heldout, "dev_eval": dev,
-                      "losses": {m: losses_at(args.run / r, step) for m, r in RUNS.items()}})
+                      "losses": {m: validation_losses_at(args.run / r, step) or {}
+                                 for m, r in RUNS.items()}})
     rechecks = [json.loads(p.read_text()) for p in sorted(args.rechecks.glob("*.json"))]
     headline = json.loads((args.results / "eval_heldout.json").read_text())
     agreement = item_agreement(json.loads((scored / "base_heldout.json").read_text()), headline,

@@ -25,7 +25,7 @@ from t2l.checkpoint import CONFIG_FILE, load_hypernet
 from t2l.embedding_table import load_task_encoder
 from t2l.peft_io import load_peft_adapter
 from t2l.recipes.frozen_base import frozen_base
-from t2l.run_dir import read_metrics
+from t2l.run_dir import validation_losses_at
 from t2l.sft_tasks import prepare_tasks, validation_losses
 from t2l.task_data import load_tasks
 
@@ -34,11 +34,11 @@ SETS = {"val_loss": ("tasks", "task_args"), "heldout_loss": ("heldout_tasks", "h
 
 
 def logged_losses(run_dir: Path, step: int) -> dict[str, float]:
-    for row in read_metrics(run_dir):
-        if row.get("step") == step and row.get("split") == "val":
-            return {k: v for k, v in row.items() if k in SETS}
-    raise ValueError(f"{run_dir}/metrics.jsonl has no validation row at step {step}; pass a "
-                     "step the run validated at (its --eval-every)")
+    losses = validation_losses_at(run_dir, step)
+    if losses is None:
+        raise ValueError(f"{run_dir}/metrics.jsonl has no validation row at step {step}; pass a "
+                         "step the run validated at (its --eval-every)")
+    return losses
 
 
 def recomputed_losses(config: dict, weights: Path, names: list[str], table: str | None) -> dict:

@@ -129,6 +129,14 @@ def read_metrics(root: str | Path) -> list[dict]:
     return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
 
 
+def validation_losses_at(root: str | Path, step: int) -> dict[str, float] | None:
+    """The losses a run logged when it validated at `step` (None if it did not)."""
+    for row in read_metrics(root):
+        if row.get("step") == step and row.get("split") == "val":
+            return {k: v for k, v in row.items() if k.endswith("_loss")}
+    return None
+
+
 def _complete_record(line: str) -> bool:
     """False for a blank line or one torn by a kill in the middle of a write."""
     try:
