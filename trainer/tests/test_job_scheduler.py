@@ -12,7 +12,7 @@ def scheduler(tmp_path, lines):
                      poll_s=0.05)
 
 
-def test_dependencies_order_the_jobs_and_a_failure_skips_only_its_dependants(tmp_path):
+def test_dependencies_order_the_jobs_and_a_failure_skips_its_dependants(tmp_path):
     lines = []
     jobs = scheduler(tmp_path, lines)
     marker = tmp_path / "first.txt"
@@ -22,9 +22,11 @@ def test_dependencies_order_the_jobs_and_a_failure_skips_only_its_dependants(tmp
     jobs.add(Job("broken", ["import sys; print('boom'); sys.exit(2)"]))
     jobs.add(Job("needs-broken", ["pass"], deps=["broken"]))
     jobs.add(Job("after-broken", ["pass"], after=["broken"]))
+    # A publish step after a training job that never started: nothing to publish.
+    jobs.add(Job("after-skipped", ["pass"], after=["needs-broken"]))
     codes = jobs.run(time.time() + 30)
     assert codes == {"first": 0, "second": 0, "broken": 2, "needs-broken": SKIPPED,
-                     "after-broken": 0}
+                     "after-broken": 0, "after-skipped": SKIPPED}
     assert (tmp_path / "logs" / "broken.log").read_text().strip() == "boom"
     assert any(line.startswith("skip needs-broken") for line in lines)
 

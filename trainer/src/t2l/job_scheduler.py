@@ -1,7 +1,8 @@
 """Parallel command-line jobs with dependencies and deadlines, for time-boxed pipelines.
 
 A job starts once every job in `deps` succeeded (a failed one means it never runs) and every
-job in `after` ended, however; past its own deadline, or the scheduler's, it is killed. Each
+job in `after` ended, however, having started (one skipped leaves nothing to act on, so this one
+is skipped too); past its own deadline, or the scheduler's, it is killed. Each
 job's output goes to `<logs>/<name>.log`.
 """
 
@@ -16,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
-SKIPPED = -1  # a dependency failed
+SKIPPED = -1  # a dependency failed, or a job it waits for never ran
 KILLED = -9  # past a deadline
 
 
@@ -25,7 +26,7 @@ class Job:
     name: str
     argv: list[str] | Callable[[], list[str]]  # a callable is resolved when the job starts
     deps: list[str] = field(default_factory=list)  # must succeed first
-    after: list[str] = field(default_factory=list)  # must have ended, however
+    after: list[str] = field(default_factory=list)  # must have run and ended, however
     deadline: float | None = None  # epoch seconds
     process: subprocess.Popen | None = None
     started: float | None = None
@@ -73,7 +74,7 @@ class Scheduler:
             ready = self._ready(job)
             if ready is None:
                 job.code = SKIPPED
-                self.log(f"skip {job.name}: a dependency failed")
+                self.log(f"skip {job.name}: a dependency failed or never ran")
             elif ready:
                 self._start(job)
         elif (code := job.process.poll()) is not None:
@@ -86,6 +87,8 @@ class Scheduler:
         """True: start it; False: wait; None: a dependency failed, so it never runs."""
         if any(self.jobs[name].code is None for name in job.after):
             return False
+        if any(self.jobs[name].code == SKIPPED for name in job.after):
+            return None
         codes = [self.jobs[name].code for name in job.deps]
         if any(code is not None and code != 0 for code in codes):
             return None
