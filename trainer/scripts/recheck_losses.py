@@ -57,7 +57,7 @@ def recomputed_losses(config: dict, weights: Path, names: list[str], table: str 
         tasks_key, args_key = SETS[metric]
         tasks = load_tasks(config[tasks_key], config.get(args_key) or {}, f"--{tasks_key}")
         sets[metric] = prepare_tasks(tasks, tokenizer, encoder, config["max_length"],
-                                     config["max_val_examples"])
+                                     config["max_val_examples"], with_train=False)
     with torch.no_grad():
         return validation_losses(base, source, scaling, sets, config["batch_size"])
 

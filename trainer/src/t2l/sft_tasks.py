@@ -52,8 +52,11 @@ def prepare_tasks(
     encoder: DescriptionEncoder | None,
     max_length: int,
     max_val_examples: int,
+    with_train: bool = True,
 ) -> list[SFTTask]:
-    """Tokenise and embed (encoder None: no embeddings, for plain LoRA training)."""
+    """Tokenise and embed (encoder None: no embeddings, for plain LoRA training). Sets used
+    only for validation pass `with_train=False`: a training task's thousands of training
+    examples took minutes to tokenise for nothing."""
     prepared = []
     for task in tasks:
         embeddings = encoder.encode(task.descriptions) if encoder is not None else torch.empty(0)
@@ -61,7 +64,8 @@ def prepare_tasks(
             SFTTask(
                 name=task.name,
                 description_embeddings=embeddings,
-                train=[tokenize_example(tokenizer, e, max_length) for e in task.train],
+                train=[tokenize_example(tokenizer, e, max_length) for e in task.train]
+                if with_train else [],
                 val=[
                     tokenize_example(tokenizer, e, max_length) for e in task.val[:max_val_examples]
                 ],

@@ -105,7 +105,8 @@ def run_loss_gap(config: LossGapConfig) -> dict:
                                   ",".join(first.config.targets.names),
                                   resolve_device(config.device))
     most = max(len(t.val) for t in tasks)  # the --heldout-task-args limit already applied
-    val = {t.name: t.val for t in prepare_tasks(tasks, tokenizer, None, config.max_length, most)}
+    prepared = prepare_tasks(tasks, tokenizer, None, config.max_length, most, with_train=False)
+    val = {t.name: t.val for t in prepared}
     results = {}
     for label, (hypernet, meta) in loaded.items():
         if hypernet.config.targets != base.targets:

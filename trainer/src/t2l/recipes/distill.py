@@ -87,7 +87,8 @@ def distill(
                 f"{teacher.config.targets.to_dict()}; use the teacher's base model"
             )
         heldout_set = prepare_tasks(
-            heldout_tasks, tokenizer, encoder, config.max_length, config.max_val_examples
+            heldout_tasks, tokenizer, encoder, config.max_length, config.max_val_examples,
+            with_train=False,
         )
         fidelity_sets["heldout_delta_w"] = torch.cat(
             [t.description_embeddings[: config.heldout_descriptions] for t in heldout_set]

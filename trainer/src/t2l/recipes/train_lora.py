@@ -65,7 +65,8 @@ def train_lora(
         )
     train_set = prepare_tasks(tasks, tokenizer, None, config.max_length, config.max_val_examples)
     heldout_set = prepare_tasks(
-        heldout_tasks or [], tokenizer, None, config.max_length, config.max_val_examples
+        heldout_tasks or [], tokenizer, None, config.max_length, config.max_val_examples,
+        with_train=False,
     )
     require_training_examples(train_set)
     sampler = TaskSampler([1] * len(train_set), [len(t.train) for t in train_set], config.seed)

@@ -80,7 +80,8 @@ def train_sft(
         dev_tasks = load_tasks(config.dev_tasks, config.dev_task_args, "--dev-tasks")
     train_set = prepare_tasks(tasks, tokenizer, encoder, config.max_length, config.max_val_examples)
     heldout_set, dev_set = (
-        prepare_tasks(extra or [], tokenizer, encoder, config.max_length, config.max_val_examples)
+        prepare_tasks(extra or [], tokenizer, encoder, config.max_length, config.max_val_examples,
+                      with_train=False)
         for extra in (heldout_tasks, dev_tasks)
     )
     require_training_examples(train_set)
