@@ -63,4 +63,9 @@ EVAL_TITLES = {"eval_heldout": "Held-out tasks, adapters at their dev-calibrated
                                              "multi-task LoRA and the base at step 1000",
                "eval_dev_h200_step250": "Development tasks, trained on one H200: step 250",
                "eval_dev_h200_step1000": "Development tasks, trained on one H200: step 1000",
-               "eval_reconstruction": "Oracle LoRAs' own tasks (reconstruction)"}
+               "eval_reconstruction": "Oracle LoRAs' own tasks (reconstruction, scored on the "
+                                      "H200 that trained them)",
+               "eval_reconstruction_cpu": "Oracle LoRAs' own tasks: the reconstruction "
+                                          "hypernetwork rescored on this CPU, the base beside it",
+               "eval_heldout_recon": "Held-out tasks, T2L by reconstruction of 9 oracle LoRAs, "
+                                     "trained strength"}
