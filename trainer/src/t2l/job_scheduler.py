@@ -84,7 +84,8 @@ class Scheduler:
             self._kill(job, "at its deadline")
 
     def _ready(self, job: Job) -> bool | None:
-        """True: start it; False: wait; None: a dependency failed, so it never runs."""
+        """True: start it; False: wait; None: a dependency failed, or a job it comes after
+        never ran, so it never runs."""
         if any(self.jobs[name].code is None for name in job.after):
             return False
         if any(self.jobs[name].code == SKIPPED for name in job.after):
