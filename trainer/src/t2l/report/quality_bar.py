@@ -50,6 +50,7 @@ GAP_VARIANTS = {
     "eval_heldout_mixed": ("mixed", "SFT, then fine-tuned on templates plus arithmetic by "
                            "dataset, kept by dev loss"),
     "eval_heldout_mixed_final": ("mixed_final", "the same fine-tune's last step"),
+    "eval_heldout_recon": ("recon", "T2L by reconstruction of 9 oracle LoRAs, trained strength"),
 }
 DIGITS = 4
 
