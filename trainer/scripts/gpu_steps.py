@@ -24,7 +24,7 @@ import sys
 import time
 from pathlib import Path
 
-from gpu_pipeline import program_parser
+from gpu_pipeline import JOB_ENV, STARTED, log, program_parser
 
 from t2l.job_scheduler import Job, Scheduler
 from t2l.run_archive import archive_folder
@@ -42,12 +42,6 @@ PACK_RESERVE_S = 30.0
 # The evaluations after training, measured from the deadline: on the H200 (2026-11-30) one
 # held-out evaluation of two methods took ~230 s with four running at once; 180 s was too few.
 EVAL_RESERVE_S = 260.0
-JOB_ENV = {"OMP_NUM_THREADS": "2", "TOKENIZERS_PARALLELISM": "false"}
-STARTED = time.time()
-
-
-def log(message: str) -> None:
-    print(f"[{time.time() - STARTED:6.1f}s] {message}", flush=True)
 
 
 class Settings:
