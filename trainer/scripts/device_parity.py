@@ -37,7 +37,7 @@ from t2l.embedding_table import load_task_encoder
 from t2l.recipes.frozen_base import frozen_base
 from t2l.recipes.generate import DEFAULT_CHECKPOINT
 from t2l.recipes.library_tasks import split_tasks
-from t2l.sft_tasks import prepare_tasks, validation_losses
+from t2l.sft_tasks import max_relative_difference, prepare_tasks, validation_losses
 from t2l.targets import DEFAULT_TARGET_MODULES
 
 DEVICE_NAME = re.compile(r"(cpu|cuda)(-float64|-tf32|-eager)*")
@@ -97,10 +97,6 @@ def environment() -> dict:
     }
 
 
-def worst_difference(losses: dict, reference: dict) -> float:
-    return max(abs(v - reference[k]) / max(abs(reference[k]), 1e-6) for k, v in losses.items())
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawTextHelpFormatter
@@ -132,13 +128,13 @@ def main() -> int:
             errors[name] = f"{type(error).__name__}: {error}"
     if "cpu" not in results:
         raise SystemExit(f"the cpu reference failed: {errors['cpu']}")
-    worst = {d: worst_difference(losses, results["cpu"]) for d, losses in results.items()}
+    worst = {d: max_relative_difference(losses, results["cpu"]) for d, losses in results.items()}
     report = {"environment": environment(), "losses": results, "errors": errors,
               "max_relative_difference": worst, "tolerance": args.tolerance}
     differences = list(worst.values())
     if elsewhere is not None:
         report["max_relative_difference_to_reference"] = {
-            d: worst_difference(losses, elsewhere) for d, losses in results.items()}
+            d: max_relative_difference(losses, elsewhere) for d, losses in results.items()}
         differences += report["max_relative_difference_to_reference"].values()
     text = json.dumps(report, indent=2)
     print(text)

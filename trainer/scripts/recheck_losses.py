@@ -26,7 +26,7 @@ from t2l.embedding_table import load_task_encoder
 from t2l.peft_io import load_peft_adapter
 from t2l.recipes.frozen_base import frozen_base
 from t2l.run_dir import validation_losses_at
-from t2l.sft_tasks import prepare_tasks, validation_losses
+from t2l.sft_tasks import max_relative_difference, prepare_tasks, validation_losses
 from t2l.task_data import load_tasks
 
 SETS = {"val_loss": ("tasks", "task_args"), "heldout_loss": ("heldout_tasks", "heldout_task_args"),
@@ -78,7 +78,7 @@ def main() -> int:
     config = json.loads((args.run_dir / "config.json").read_text())["config"]  # resolved
     logged = logged_losses(args.run_dir, args.step)
     here = recomputed_losses(config, weights, sorted(logged), args.table)
-    worst = max(abs(here[k] - v) / abs(v) for k, v in logged.items())
+    worst = max_relative_difference(here, logged)
     report = {"run_dir": str(args.run_dir), "step": args.step, "weights": str(weights),
               "logged": logged, "this_cpu": here, "max_relative_difference": worst}
     text = json.dumps(report, indent=2)

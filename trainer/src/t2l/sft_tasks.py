@@ -182,3 +182,10 @@ def validation_losses(
         if count:
             results[metric] = total / count
     return results
+
+
+def max_relative_difference(losses: dict[str, float], reference: dict[str, float]) -> float:
+    """Largest |loss − reference| / |reference| over the reference's metrics: how far a device,
+    library version or rounding moved a run's validation losses. A metric missing from `losses`
+    is a KeyError, not a silent pass."""
+    return max(abs(losses[k] - v) / max(abs(v), 1e-6) for k, v in reference.items())
