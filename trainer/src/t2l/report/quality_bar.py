@@ -51,6 +51,10 @@ GAP_VARIANTS = {
                            "dataset, kept by dev loss"),
     "eval_heldout_mixed_final": ("mixed_final", "the same fine-tune's last step"),
     "eval_heldout_recon": ("recon", "T2L by reconstruction of 9 oracle LoRAs, trained strength"),
+    "eval_heldout_recon_calibrated": ("recon_calibrated", "T2L by reconstruction of 9 oracle "
+                                      "LoRAs, dev-calibrated scale"),
+    "eval_heldout_sft_from_recon": ("sft_from_recon", "plain SFT started from the "
+                                    "reconstruction hypernetwork, dev-calibrated scale"),
 }
 DIGITS = 4
 

@@ -2,7 +2,8 @@
 
 Headline sections come first, each only when its documents exist: the quality bar and the
 description gaps (computed here, also written to `quality_bar.json` for the README summary),
-T2L against baselines trained on the same data, the one-GPU run (parity with the serving CPU,
+every hypernetwork on the headline's items against its baselines, T2L against baselines trained
+on the same data, the one-GPU run (parity with the serving CPU,
 accuracy along training), every method in held-out loss, the description
 gaps in held-out loss and on the training split's tasks (trained on or not), the reconstruction
 table, the training curves and the fine-tune curves. Then every document in turn: evaluations as
@@ -22,6 +23,7 @@ from t2l.report.eval_titles import EVAL_TITLES
 from t2l.report.fine_tune_curves import FINE_TUNE_SCHEMA
 from t2l.report.fine_tune_table import fine_tune_section
 from t2l.report.gpu_steps_table import GPU_STEPS_SCHEMA, GPU_STEPS_STEM, gpu_steps_section
+from t2l.report.headline_items_margins import headline_items_margins, headline_items_section
 from t2l.report.loss_gap_table import LOSS_GAP_SCHEMA, loss_gap_section
 from t2l.report.method_loss_table import METHOD_LOSS_SCHEMA, method_loss_section
 from t2l.report.output_scale_table import is_output_scale, output_scale_section
@@ -95,6 +97,8 @@ def headline_sections(documents: dict[str, dict], results_dir: Path, output: Pat
             sections.append(quality_bar_section(bar))
         if bar["description_gaps"]:
             sections.append(description_gap_section(bar))
+    if margins := headline_items_margins(evaluations):
+        sections.append(headline_items_section(margins))
     if margins := same_data_margins(evaluations):
         sections.append(same_data_section(margins))
     if GPU_STEPS_STEM in documents:

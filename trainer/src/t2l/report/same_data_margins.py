@@ -52,7 +52,7 @@ def same_data_margins(evaluations: dict[str, dict]) -> dict[str, dict]:
     return margins
 
 
-def _cells(row: dict | None) -> tuple[str, str]:
+def reference_cells(row: dict | None) -> tuple[str, str]:
     """The reference's score and T2L's margin over it, or dashes where it was not scored."""
     if row is None:
         return "—", "—"
@@ -65,7 +65,7 @@ def same_data_section(margins: dict[str, dict]) -> str:
     for row in margins.values():
         lora = row["multitask_lora"]
         (lora_score, lora_margin), (described_score, described_margin) = (
-            _cells(row[reference]) for reference, _ in REFERENCES)
+            reference_cells(row[reference]) for reference, _ in REFERENCES)
         rows.append(f"| {row['label']} | {lora['tasks']} | {score(lora['t2l'])} | {lora_score} "
                     f"| {described_score} | {lora_margin} | {described_margin} |")
     intro = ("Held-out scores (%) of hypernetworks, each beside a multi-task LoRA given the "
