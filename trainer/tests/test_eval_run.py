@@ -101,6 +101,7 @@ def test_all_methods_end_to_end_then_resume_without_rescoring(artifacts, tmp_pat
         assert summary["balanced_accuracy"] == row["per_task"]["bbh_boolean_expressions"]
     assert written["run"]["label"] == "test"
     assert written["run"]["items_per_task"] == dict.fromkeys(TASKS, 1)
+    assert written["run"]["device"] == "cpu"  # what the flag resolved to, whatever it said
     assert written["artifacts"]["hypernet_training"] == {"mode": "test", "steps": 0}
 
     # Every generated T2L adapter is a PEFT folder on disk, as users receive it.

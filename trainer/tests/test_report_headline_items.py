@@ -15,8 +15,10 @@ HEADLINE_SPECS = {"piqa": "spec-goal-alone", "gsm8k": None, "mbpp": None}
 
 
 def headline() -> dict:
-    return eval_document(HELDOUT_SCORES, "headline", run_extra={
+    document = eval_document(HELDOUT_SCORES, "headline", run_extra={
         "descriptions": DESCRIPTIONS, "task_specs": HEADLINE_SPECS})
+    document["config"]["device"] = "cpu"  # scored before runs recorded the resolved device
+    return document
 
 
 def variant(label: str = "recon run", **run: object) -> dict:
@@ -49,8 +51,14 @@ def edited(document: dict, path: tuple[str, ...], value: object) -> dict:
     ({HEADLINE: headline(),
       RECON: variant(task_specs={"piqa": "spec-listed", "gsm8k": "g", "mbpp": "m"})}, [HEADLINE]),
     ({HEADLINE: headline(), RECON: variant(task_specs={})}, [HEADLINE]),
-    # Scored elsewhere or otherwise: another device, seed or base model.
+    # Scored elsewhere or otherwise: another kind of device, seed or base model. "auto" is an
+    # older run's flag, not a device, so it pairs with either.
     ({HEADLINE: headline(), RECON: edited(variant(), ("config", "device"), "cuda")}, [HEADLINE]),
+    ({HEADLINE: headline(), RECON: variant(device="cuda:0")}, [HEADLINE]),
+    ({HEADLINE: headline(), RECON: edited(variant(device="cpu"), ("config", "device"), "auto")},
+     [HEADLINE, RECON]),
+    ({HEADLINE: headline(), RECON: edited(variant(), ("config", "device"), "auto")},
+     [HEADLINE, RECON]),
     ({HEADLINE: headline(), RECON: edited(variant(), ("config", "seed"), 1)}, [HEADLINE]),
     ({HEADLINE: headline(), RECON: edited(variant(), ("base_model",), "other")}, [HEADLINE]),
     # A task the variant never scored.

@@ -68,6 +68,8 @@ def build_results(
             "items_per_task": items,
             "descriptions": descriptions,
             "task_specs": task_specs,  # task -> TaskSpec.digest(): the protocol it was scored by
+            # What --device resolved to for this invocation (config.device may say "auto").
+            "device": str(config.torch_device()),
         },
         "config": {k: _portable(v) for k, v in config.to_dict().items()},
         "artifacts": {k: _portable(v) for k, v in artifacts.items()},

@@ -6,7 +6,8 @@ hypernetwork beside the multi-task LoRA and base + description. Variants scored 
 same items (fine-tunes, the reconstruction hypernetwork, calibrated or not) did not score the
 baselines again, so their description-gap rows say nothing of the bar. Here each variant's T2L
 is paired item by item with the headline's baselines wherever the two documents scored the same
-items: the same number, under the same drawn descriptions, seed, base model and device, and
+items: the same number, under the same drawn descriptions, seed and base model, on the same
+kind of device (where both say: older runs recorded only the flag, which may read "auto"), and
 under the spec the headline recorded for the task (its tasks other than PIQA were scored before
 specs were recorded, so for those the item count and descriptions must do; PIQA's protocol
 changed since, and its spec tells). A variant is a row only when every headline task pairs, so
@@ -21,8 +22,7 @@ from t2l.report.quality_tables import score
 from t2l.report.same_data_margins import REFERENCES, reference_cells
 
 HEADLINE = "eval_heldout"
-# Kernels differ between devices, so a GPU-scored variant does not pair with CPU baselines.
-SHARED_CONFIG = ("seed", "descriptions_per_task", "device")
+SHARED_CONFIG = ("seed", "descriptions_per_task")
 
 
 def _spec(document: dict, task: str) -> str | None:
@@ -40,8 +40,17 @@ def same_items(document: dict, headline: dict, task: str) -> bool:
             and (headline_spec is None or _spec(document, task) == headline_spec))
 
 
+def device_kind(document: dict) -> str:
+    """cpu, cuda, ... or auto where the run predates recording what --device resolved to."""
+    device = document["run"].get("device") or document["config"].get("device") or "auto"
+    return str(device).split(":")[0]
+
+
 def _comparable(document: dict, headline: dict) -> bool:
+    # Kernels differ between devices: a GPU-scored variant does not pair with CPU baselines.
+    devices = {device_kind(document), device_kind(headline)} - {"auto"}
     return (document.get("base_model") == headline.get("base_model")
+            and len(devices) <= 1
             and all(document["config"].get(k) == headline["config"].get(k)
                     for k in SHARED_CONFIG)
             and "t2l" in document["methods"]

@@ -113,7 +113,10 @@ def description_gap_section(bar: dict) -> str:
              "recipe run again from the 0.4.0 teacher and scored on the headline's items. The "
              "rule-task variants fine-tune it on its 33 tasks plus 35 text rules over plain "
              "sentences, whose inputs carry no instruction (`t2l.rule_tasks`), beside a control "
-             "continued 120 steps on the 33 tasks alone. Each row's run says how many items it "
+             "continued 120 steps on the 33 tasks alone. The reconstruction rows are a "
+             "hypernetwork trained only to reproduce 9 oracle LoRAs (`gpu_recon.py`), and the "
+             "plain SFT recipe and budget started from its weights instead of random ones "
+             "(`sft-smollm2-from-recon.yaml`). Each row's run says how many items it "
              "scored: compare variants on the same items, the plain SFT row scored on the first "
              "20 with the rows below it.")
     return "\n\n".join(["## Matched vs mismatched descriptions", intro, "\n".join(labels),
