@@ -87,7 +87,8 @@ def test_the_variants_t2l_is_paired_item_by_item_with_the_headlines_baselines():
 def test_the_table_names_the_headlines_baselines_and_each_rows_margins():
     margins = headline_items_margins({HEADLINE: headline(), RECON: variant()})
     table = headline_items_section(margins)
-    assert "multi-task LoRA (30.0, dev-calibrated) and base + description (20.0)" in table
+    assert "multi-task LoRA (30.0) and base + description (20.0), paired" in table
+    assert "The bar's goals: ≥ +0.0 and ≥ +10.0 points." in table
     assert "| plain SFT, dev-calibrated scale | 3 | 40.0 | +10.0 | +20.0 |" in table
     assert "| T2L by reconstruction of 9 oracle LoRAs, trained strength | 3 | 40.0 | +10.0 |" in (
         table)
