@@ -115,10 +115,14 @@ def calibrate_scale(
                                                   config.seed, t.name) for t in dev_tasks}
 
     # Loss at every scale; the least task-averaged loss wins.
-    per_task = {name: losses_by_scale(base, source.adapters(descriptions[name]),
-                                      source.trained_scaling, task_examples, scales,
-                                      config.batch_size)
-                for name, task_examples in examples.items()}
+    per_task = {}
+    for done, (name, task_examples) in enumerate(examples.items(), start=1):
+        # Minutes a task on CPU, silent otherwise: say how far it is.
+        per_task[name] = losses_by_scale(base, source.adapters(descriptions[name]),
+                                         source.trained_scaling, task_examples, scales,
+                                         config.batch_size)
+        logging.info("dev task %d/%d %s: least loss %.4f at scale %.2f", done, len(examples),
+                     name, *min((loss, s) for s, loss in per_task[name].items()))
     scale, mean_loss = choose_scale(per_task)
     for s in scales:
         logging.info("scale %.2f: dev loss %.4f%s", s, mean_loss[s], "  <-" * (s == scale))
