@@ -51,8 +51,8 @@ def edited(document: dict, path: tuple[str, ...], value: object) -> dict:
     ({HEADLINE: headline(),
       RECON: variant(task_specs={"piqa": "spec-listed", "gsm8k": "g", "mbpp": "m"})}, [HEADLINE]),
     ({HEADLINE: headline(), RECON: variant(task_specs={})}, [HEADLINE]),
-    # Scored elsewhere or otherwise: another kind of device, seed or base model. "auto" is an
-    # older run's flag, not a device, so it pairs with either.
+    # Scored elsewhere or otherwise: another kind of device, seed, decoding budget or base
+    # model. "auto" is an older run's flag, not a device, so it pairs with either.
     ({HEADLINE: headline(), RECON: edited(variant(), ("config", "device"), "cuda")}, [HEADLINE]),
     ({HEADLINE: headline(), RECON: variant(device="cuda:0")}, [HEADLINE]),
     ({HEADLINE: headline(), RECON: edited(variant(device="cpu"), ("config", "device"), "auto")},
@@ -60,6 +60,8 @@ def edited(document: dict, path: tuple[str, ...], value: object) -> dict:
     ({HEADLINE: headline(), RECON: edited(variant(), ("config", "device"), "auto")},
      [HEADLINE, RECON]),
     ({HEADLINE: headline(), RECON: edited(variant(), ("config", "seed"), 1)}, [HEADLINE]),
+    ({HEADLINE: headline(), RECON: edited(variant(), ("config", "max_new_tokens"), 8)},
+     [HEADLINE]),
     ({HEADLINE: headline(), RECON: edited(variant(), ("base_model",), "other")}, [HEADLINE]),
     # A task the variant never scored.
     ({HEADLINE: headline(), RECON: edited(variant(), ("tasks",), ["piqa", "gsm8k"])}, [HEADLINE]),

@@ -85,7 +85,8 @@ def _require_comparable(documents: dict[str, dict]) -> None:
                                  f"{task}; merge runs made with the same tasks file and seed")
 
 
-def _spec(document: dict, task: str) -> str | None:
+def task_spec(document: dict, task: str) -> str | None:
+    """The spec digest `task` was scored under; None where the run predates recording it."""
     return (document["run"].get("task_specs") or {}).get(task)
 
 
@@ -105,9 +106,9 @@ def task_sources(documents: dict[str, dict]) -> dict[str, list[str]]:
                 kept.append(name)
     sources: dict[str, list[str]] = {}
     for task, names in most.items():
-        last = _spec(documents[names[-1]], task)
+        last = task_spec(documents[names[-1]], task)
         sources[task] = [n for n in names[:-1]
-                         if last is not None and _spec(documents[n], task) == last] + names[-1:]
+                         if last is not None and task_spec(documents[n], task) == last] + names[-1:]
     return sources
 
 
@@ -151,7 +152,7 @@ def merge_evaluations(documents: dict[str, dict], label: str, output: str) -> di
             "items_per_task": {t: d["run"]["items_per_task"][t] for t, d in kept.items()},
             "descriptions": {t: d["run"]["descriptions"][t] for t, d in kept.items()},
             # None: its run predates recording the spec it was scored under.
-            "task_specs": {t: _spec(d, t) for t, d in kept.items()},
+            "task_specs": {t: task_spec(d, t) for t, d in kept.items()},
             "merged_from": [
                 {"document": name, "label": documents[name]["run"].get("label"),
                  "git_commit": documents[name]["run"].get("git_commit"),

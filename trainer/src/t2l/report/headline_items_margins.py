@@ -6,8 +6,9 @@ hypernetwork beside the multi-task LoRA and base + description. Variants scored 
 same items (fine-tunes, the reconstruction hypernetwork, calibrated or not) did not score the
 baselines again, so their description-gap rows say nothing of the bar. Here each variant's T2L
 is paired item by item with the headline's baselines wherever the two documents scored the same
-items: the same number, under the same drawn descriptions, seed and base model, on the same
-kind of device (where both say: older runs recorded only the flag, which may read "auto"), and
+items: the same number, under the same drawn descriptions and the config runs must share to
+merge (`t2l.eval.merge.SHARED_CONFIG`: seed, base model, decoding budget...), on the same kind
+of device (where both say: older runs recorded only the flag, which may read "auto"), and
 under the spec the headline recorded for the task (its tasks other than PIQA were scored before
 specs were recorded, so for those the item count and descriptions must do; PIQA's protocol
 changed since, and its spec tells). A variant is a row only when every headline task pairs, so
@@ -17,27 +18,23 @@ would be choosing on the test items.
 
 from __future__ import annotations
 
+from t2l.eval.merge import SHARED_CONFIG, task_spec
 from t2l.report.quality_bar import GAP_VARIANTS, is_smoke, margin_criterion
 from t2l.report.quality_tables import score
 from t2l.report.same_data_margins import REFERENCES, reference_cells
 
 HEADLINE = "eval_heldout"
-SHARED_CONFIG = ("seed", "descriptions_per_task")
-
-
-def _spec(document: dict, task: str) -> str | None:
-    return (document["run"].get("task_specs") or {}).get(task)
 
 
 def same_items(document: dict, headline: dict, task: str) -> bool:
     """Whether `document` scored `task` on the headline's items (see the module's docstring)."""
     run, reference = document["run"], headline["run"]
-    headline_spec = _spec(headline, task)
+    headline_spec = task_spec(headline, task)
     drawn = (reference.get("descriptions") or {}).get(task)  # None: not recorded, not known
     return (task in document["tasks"]
             and run["items_per_task"].get(task) == reference["items_per_task"][task]
             and drawn is not None and (run.get("descriptions") or {}).get(task) == drawn
-            and (headline_spec is None or _spec(document, task) == headline_spec))
+            and (headline_spec is None or task_spec(document, task) == headline_spec))
 
 
 def device_kind(document: dict) -> str:
