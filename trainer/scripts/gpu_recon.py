@@ -79,11 +79,11 @@ def pack_oracle_weights(out: Path, oracles: list[str]) -> None:
                .is_file()]
     groups = [trained[i:i + ORACLES_PER_ARCHIVE]
               for i in range(0, len(trained), ORACLES_PER_ARCHIVE)]
-    room = RETURNED_FILES - sum(1 for _ in out.iterdir())
-    for number, group in enumerate(groups[:max(room, 0)]):
+    room = max(RETURNED_FILES - sum(1 for _ in out.iterdir()), 0)
+    for number, group in enumerate(groups[:room]):
         archive_folders([pipeline.RUNS / "oracles" / task / "adapter" for task in group],
                         out / f"oracles-{number}.tar")
-    if left := [task for group in groups[max(room, 0):] for task in group]:
+    if left := [task for group in groups[room:] for task in group]:
         pipeline.log(f"no room to return the oracle weights of {left}")
     pipeline.log(f"oracle weights packed: {sorted(p.name for p in out.glob('oracles-*.tar'))}")
 
