@@ -1,4 +1,5 @@
-"""Tasks made ready for SFT: what a validation-only set keeps."""
+"""Tasks made ready for SFT (what a validation-only set keeps), and how far two runs' validation
+losses differ."""
 
 import pytest
 from conftest import make_tokenizer
