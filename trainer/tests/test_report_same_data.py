@@ -7,6 +7,7 @@ from t2l.report.same_data_margins import (
     SAME_DATA_EVALUATIONS,
     same_data_margins,
     same_data_section,
+    seed_spread,
 )
 
 RULES, CONTROL = "eval_heldout_rules600_merged", "eval_heldout_continued_merged"
@@ -25,7 +26,12 @@ def without(method: str) -> dict:
     ({RULES: eval_document(HELDOUT_SCORES, "smoke run")}, []),
     ({RULES: eval_document(without("multitask_lora"), "no LoRA")}, []),
     ({RULES: eval_document(without("base_with_description"), "no base")}, [RULES]),
-    ({"eval_heldout": eval_document(HELDOUT_SCORES, "headline")}, []),
+    # The headline opens the table, its retrained seed beside it; other variants never count.
+    ({RULES: eval_document(HELDOUT_SCORES, "rules"),
+      "eval_heldout_seed1": eval_document(HELDOUT_SCORES, "seed 1"),
+      "eval_heldout": eval_document(HELDOUT_SCORES, "headline")},
+     ["eval_heldout", "eval_heldout_seed1", RULES]),
+    ({"eval_heldout_recon": eval_document(HELDOUT_SCORES, "recon")}, []),
 ])
 def test_only_measured_documents_that_score_every_method_count(documents, measured):
     assert list(same_data_margins(documents)) == measured
@@ -52,3 +58,34 @@ def test_a_reference_not_scored_shows_as_dashes():
     row = same_data_margins({RULES: eval_document(without("base_with_description"), "r")})[RULES]
     assert row["base_with_description"] is None
     assert "| 3 | 40.0 | 30.0 | — | +10.0 | — |" in same_data_section({RULES: row})
+
+
+def lora_margin(points: float) -> dict:
+    return {"multitask_lora": {"margin_points": points}}
+
+
+@pytest.mark.parametrize(("margins", "sentence"), [
+    ({}, None),
+    ({"eval_heldout": lora_margin(-0.6)}, None),
+    # Rows that are not a seed of the headline's recipes never enter the spread.
+    ({"eval_heldout": lora_margin(-0.6), RULES: lora_margin(5.0)}, None),
+    ({"eval_heldout": lora_margin(-0.6), "eval_heldout_seed1": lora_margin(1.4), RULES:
+      lora_margin(5.0)},
+     "Over the 2 seeds of the headline's recipes, T2L − multi-task LoRA averages +0.4 points "
+     "(standard deviation 1.4, from -0.6 to +1.4)."),
+    ({"eval_heldout_seed1": lora_margin(1.0), "eval_heldout_seed2": lora_margin(2.0),
+      "eval_heldout": lora_margin(3.0)},
+     "Over the 3 seeds of the headline's recipes, T2L − multi-task LoRA averages +2.0 points "
+     "(standard deviation 1.0, from +1.0 to +3.0)."),
+])
+def test_seed_spread_summarises_the_headline_recipes_seeds_only(margins, sentence):
+    assert seed_spread(margins) == sentence
+
+
+def test_the_section_ends_with_the_seed_spread_when_seeds_are_present():
+    documents = {stem: eval_document(HELDOUT_SCORES, stem)
+                 for stem in ("eval_heldout", "eval_heldout_seed1")}
+    section = same_data_section(same_data_margins(documents))
+    assert section.endswith("from +10.0 to +10.0).")
+    one_seed = same_data_margins({RULES: documents["eval_heldout"]})
+    assert "Over the" not in same_data_section(one_seed)

@@ -32,6 +32,7 @@ GAP_VARIANTS = {
     "eval_heldout": ("sft", "plain SFT, dev-calibrated scale"),
     "eval_heldout_every_item": ("sft_every_item", "plain SFT, dev-calibrated scale, each task "
                                 "on its most items (gsm8k and HumanEval 20)"),
+    "eval_heldout_seed1": ("sft_seed1", "plain SFT retrained with seed 1, dev-calibrated scale"),
     "eval_heldout_uncalibrated": ("sft_uncalibrated", "plain SFT, trained strength"),
     "eval_heldout_small": ("student", "served distilled student, dev-calibrated scale"),
     "eval_heldout_mixed_calibrated": ("mixed_calibrated", "SFT, then templates plus arithmetic "
