@@ -1,4 +1,5 @@
 import copy
+import json
 
 import pytest
 import torch
@@ -20,6 +21,7 @@ from t2l.hypernet import HyperNetConfig, HyperNetwork
 from t2l.peft_io import save_peft_adapter
 from t2l.recipes.frozen_base import frozen_base
 from t2l.report.method_loss_table import METHOD_LOSS_SCHEMA, method_loss_section
+from t2l.report.render import render
 from t2l.sft_batch import collate, completion_loss_per_example, tokenize_example
 from t2l.task_data import Example
 
@@ -142,16 +144,33 @@ def test_config_without_the_multitask_method_needs_no_folder(tmp_path):
     assert config.multitask_lora is None and "oracle_lora" not in LOSS_METHODS
 
 
-def test_section_lists_methods_and_marks_clear_task_differences():
+def method_loss_document(label: str) -> dict:
     per_task = {"a": {"t2l": [1.0, 1.2, 0.8], "base": [2.0, 2.1, 1.9],
                       "multitask_lora": [1.1, 1.1, 0.8]}}
-    document = {"schema": METHOD_LOSS_SCHEMA, "created": "2026-11-29T00:00:00+00:00",
-                "per_task": per_task, **summarize(per_task),
-                "config": {"label": "tiny run", "hypernet": "h", "multitask_lora": "m",
-                           "heldout_task_args": {"val_limit": 3}, "descriptions_per_task": 1,
-                           "max_length": 64}}
-    section = method_loss_section(document)
+    return {"schema": METHOD_LOSS_SCHEMA, "created": "2026-11-29T00:00:00+00:00",
+            "per_task": per_task, **summarize(per_task),
+            "config": {"label": label, "hypernet": "h", "multitask_lora": "m",
+                       "heldout_task_args": {"val_limit": 3}, "descriptions_per_task": 1,
+                       "max_length": 64}}
+
+
+def test_section_lists_methods_and_marks_clear_task_differences():
+    section = method_loss_section(method_loss_document("tiny run"))
     assert "**tiny run**" in section and "up to 3 examples each" in section
     assert "| T2L (adapters from held-out descriptions) (`t2l`) | 1 | 1.0000 | (reference) |" \
         in section
     assert "| a | 1.000 | **2.000** | 1.000 |" in section  # base is clearly worse on task a
+
+
+def test_every_method_loss_document_gets_its_section_headline_first(tmp_path):
+    results = tmp_path / "results"
+    results.mkdir()
+    for stem, label in (("heldout_method_loss_seed1", "seed 1"), ("heldout_method_loss", "seed 0")):
+        (results / f"{stem}.json").write_text(json.dumps(method_loss_document(label)))
+    render(results, tmp_path / "RESULTS.md")
+    text = (tmp_path / "RESULTS.md").read_text()
+    title = "## Every method in held-out loss (`results/{}.json`)"
+    first = text.index(title.format("heldout_method_loss"))
+    second = text.index(title.format("heldout_method_loss_seed1"))
+    assert first < text.index("**seed 0**") < second < text.index("**seed 1**")
+    assert "## heldout_method_loss" not in text  # no generic key-value section besides

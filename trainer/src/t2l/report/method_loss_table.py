@@ -8,7 +8,7 @@ from t2l.report.bootstrap import margin_interval
 from t2l.report.tables import METHOD_LABELS
 
 METHOD_LOSS_SCHEMA = "t2l.heldout_method_loss/v1"
-TITLE = "## Every method in held-out loss (`results/heldout_method_loss.json`)"
+METHOD_LOSS_STEM = "heldout_method_loss"
 INTRO = (
     "Teacher-forced loss (nats/token) of each held-out example's reference answer under every "
     "method of the evaluation: its conditions exactly (the same drawn descriptions, the "
@@ -41,7 +41,13 @@ def _task_cell(losses: dict[str, list[float]], method: str, task: str) -> str:
     return f"**{text}**" if clear else text
 
 
-def method_loss_section(document: dict) -> str:
+def is_method_loss(document: dict) -> bool:
+    return document.get("schema") == METHOD_LOSS_SCHEMA
+
+
+def method_loss_section(document: dict, stem: str = METHOD_LOSS_STEM) -> str:
+    """The headline document's section, or another run's (another seed's adapters, say) under
+    its own file name."""
     config = document["config"]
     methods = list(document["mean_loss"])
     run = (f"- run: **{config.get('label') or 'held-out loss'}**, {document['created']}; "
@@ -60,4 +66,5 @@ def method_loss_section(document: dict) -> str:
         losses = document["per_task"][task]
         cells = " | ".join(_task_cell(losses, m, task) for m in methods)
         per_task.append(f"| {task} | {cells} |")
-    return "\n\n".join([TITLE, INTRO, run, "\n".join(rows), PER_TASK_INTRO, "\n".join(per_task)])
+    title = f"## Every method in held-out loss (`results/{stem}.json`)"
+    return "\n\n".join([title, INTRO, run, "\n".join(rows), PER_TASK_INTRO, "\n".join(per_task)])

@@ -25,7 +25,12 @@ from t2l.report.fine_tune_table import fine_tune_section
 from t2l.report.gpu_steps_table import GPU_STEPS_SCHEMA, GPU_STEPS_STEM, gpu_steps_section
 from t2l.report.headline_items_margins import headline_items_margins, headline_items_section
 from t2l.report.loss_gap_table import LOSS_GAP_SCHEMA, loss_gap_section
-from t2l.report.method_loss_table import METHOD_LOSS_SCHEMA, method_loss_section
+from t2l.report.method_loss_table import (
+    METHOD_LOSS_SCHEMA,
+    METHOD_LOSS_STEM,
+    is_method_loss,
+    method_loss_section,
+)
 from t2l.report.output_scale_table import is_output_scale, output_scale_section
 from t2l.report.plots import eval_heldout_plot, fine_tune_plot, training_curves_plot
 from t2l.report.quality_bar import quality_bar
@@ -60,7 +65,7 @@ HEADLINE_SCHEMAS = {"reconstruction": (RECONSTRUCTION_SCHEMA, "t2l collect-run")
                                                      "'{\"split\": \"train\"}'"),
                     RULE_GAP_STEM: (LOSS_GAP_SCHEMA, "t2l loss-gap --heldout-tasks "
                                                      "t2l.rule_tasks:rule_tasks"),
-                    "heldout_method_loss": (METHOD_LOSS_SCHEMA, "t2l eval-loss"),
+                    METHOD_LOSS_STEM: (METHOD_LOSS_SCHEMA, "t2l eval-loss"),
                     GPU_STEPS_STEM: (GPU_STEPS_SCHEMA, "trainer/scripts/collect_steps.py")}
 
 
@@ -103,8 +108,9 @@ def headline_sections(documents: dict[str, dict], results_dir: Path, output: Pat
         sections.append(same_data_section(margins))
     if GPU_STEPS_STEM in documents:
         sections.append(gpu_steps_section(documents[GPU_STEPS_STEM], evaluations))
-    if "heldout_method_loss" in documents:
-        sections.append(method_loss_section(documents["heldout_method_loss"]))
+    for stem, document in documents.items():  # the headline's first: stems sort after it
+        if is_method_loss(document):
+            sections.append(method_loss_section(document, stem))
     if "description_loss_gap" in documents:
         sections.append(loss_gap_section(documents["description_loss_gap"]))
     if SEEN_GAP_STEM in documents:
@@ -154,7 +160,7 @@ def render(results_dir: Path, output: Path, tasks_dir: Path | None = None) -> li
                      for name, spec in load_task_library(tasks_dir or default_tasks_dir()).items()}
     sections, written = headline_sections(documents, results_dir, output)
     for stem, document in documents.items():
-        if stem in HEADLINE_SCHEMAS:
+        if stem in HEADLINE_SCHEMAS or is_method_loss(document):
             continue
         section, files = document_section(stem, document, results_dir, output, current_specs)
         sections.append(section)
