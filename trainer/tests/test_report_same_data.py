@@ -86,5 +86,5 @@ def test_the_section_ends_with_the_seed_spread_when_seeds_are_present():
                  for stem in ("eval_heldout", "eval_heldout_seed1")}
     section = same_data_section(same_data_margins(documents))
     assert section.endswith("from +10.0 to +10.0).")
-    one_seed = same_data_margins({RULES: documents["eval_heldout"]})
-    assert "Over the" not in same_data_section(one_seed)
+    no_seed = same_data_margins({RULES: documents["eval_heldout"]})
+    assert "Over the" not in same_data_section(no_seed)

@@ -5,8 +5,8 @@ data teaches any adapter, answer formats say, without the description doing anyt
 baseline is a multi-task LoRA given the same data and steps, so each of these documents is one
 merged evaluation (`t2l merge-evals`) of a hypernetwork, the multi-task LoRA trained like it
 and, where scored, the base model, all on the same items and at trained strength. The
-headline's recipes trained again with another seed sit beside the headline itself: the margin
-that a retrain alone moves is the yardstick for every variant's.
+headline (both methods dev-calibrated) and its recipes trained again with another seed open the
+table: the margin that a retrain alone moves is the yardstick for every variant's.
 """
 
 from __future__ import annotations
