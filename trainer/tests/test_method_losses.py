@@ -162,6 +162,14 @@ def test_section_lists_methods_and_marks_clear_task_differences():
     assert "| a | 1.000 | **2.000** | 1.000 |" in section  # base is clearly worse on task a
 
 
+def test_a_run_without_the_multitask_lora_does_not_name_one():
+    document = method_loss_document("controls only")
+    document["config"]["multitask_lora"] = None
+    assert "hypernet `h`; 1 tasks" in method_loss_section(document)
+    assert "hypernet `h`, multi-task LoRA `m`; 1 tasks" in method_loss_section(
+        method_loss_document("both"))
+
+
 def test_every_method_loss_document_gets_its_section_headline_first(tmp_path):
     results = tmp_path / "results"
     results.mkdir()

@@ -50,8 +50,10 @@ def method_loss_section(document: dict, stem: str = METHOD_LOSS_STEM) -> str:
     its own file name."""
     config = document["config"]
     methods = list(document["mean_loss"])
+    lora = config.get("multitask_lora")  # absent from a run that scores T2L's controls alone
     run = (f"- run: **{config.get('label') or 'held-out loss'}**, {document['created']}; "
-           f"hypernet `{config['hypernet']}`, multi-task LoRA `{config.get('multitask_lora')}`; "
+           f"hypernet `{config['hypernet']}`"
+           f"{f', multi-task LoRA `{lora}`' if lora else ''}; "
            f"{len(document['tasks'])} tasks, up to "
            f"{config['heldout_task_args'].get('val_limit', 'all')} examples each, "
            f"{config['descriptions_per_task']} description(s), max length {config['max_length']}")
