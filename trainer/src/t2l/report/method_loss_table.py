@@ -51,9 +51,9 @@ def method_loss_section(document: dict, stem: str = METHOD_LOSS_STEM) -> str:
     config = document["config"]
     methods = list(document["mean_loss"])
     lora = config.get("multitask_lora")  # absent from a run that scores T2L's controls alone
+    lora_part = f", multi-task LoRA `{lora}`" if lora else ""
     run = (f"- run: **{config.get('label') or 'held-out loss'}**, {document['created']}; "
-           f"hypernet `{config['hypernet']}`"
-           f"{f', multi-task LoRA `{lora}`' if lora else ''}; "
+           f"hypernet `{config['hypernet']}`{lora_part}; "
            f"{len(document['tasks'])} tasks, up to "
            f"{config['heldout_task_args'].get('val_limit', 'all')} examples each, "
            f"{config['descriptions_per_task']} description(s), max length {config['max_length']}")
