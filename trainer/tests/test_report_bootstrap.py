@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from report_fixtures import eval_document
 
-from t2l.report.bootstrap import margin_interval
+from t2l.report.bootstrap import margin_interval, seed_margin_interval
 from t2l.report.quality_bar import quality_bar
 
 
@@ -39,6 +39,29 @@ def test_interval_is_reproducible():
 ])
 def test_no_interval_without_paired_items(b):
     assert margin_interval({"t": [1.0, 0.0]}, b, ["t"]) is None
+
+
+def test_seeds_that_agree_add_no_width_and_one_seed_is_the_items_interval():
+    a, b = {"t": [0.1, 0.9, 0.4, 0.7, 0.2]}, {"t": [0.3, 0.2, 0.4, 0.1, 0.0]}
+    items_only = margin_interval(a, b, ["t"])
+    assert seed_margin_interval([(a, b)], ["t"]) == items_only
+    assert seed_margin_interval([(a, b)] * 3, ["t"]) == items_only
+
+
+def test_seeds_that_disagree_widen_the_interval_to_their_spread():
+    # Every item agrees within a seed, so only the seed draw varies: one seed +100, one 0.
+    ones, zeros = {"t": [1.0] * 6}, {"t": [0.0] * 6}
+    assert seed_margin_interval([(ones, zeros), (zeros, zeros)], ["t"]) == (0.0, 100.0)
+
+
+@pytest.mark.parametrize("second", [
+    ({"t": [1.0, 0.0]}, {"t": [1.0, 0.0]}),  # other items than the first seed's
+    ({"t": [1.0, 0.0, 1.0]}, {}),  # a seed without the reference's items
+])
+def test_no_seed_interval_unless_every_seed_scored_the_same_items(second):
+    first = ({"t": [1.0, 0.0, 1.0]}, {"t": [0.0, 0.0, 1.0]})
+    assert seed_margin_interval([first, second], ["t"]) is None
+    assert seed_margin_interval([], ["t"]) is None
 
 
 def test_quality_bar_reports_the_interval_when_items_were_kept():

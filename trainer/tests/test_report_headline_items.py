@@ -4,27 +4,13 @@ baselines, the margins, and the table."""
 import copy
 
 import pytest
-from report_fixtures import HELDOUT_SCORES, HINGE_SCORES, eval_document
+from report_fixtures import HEADLINE_DESCRIPTIONS
+from report_fixtures import headline_document as headline
+from report_fixtures import variant_document as variant
 
 from t2l.report.headline_items_margins import headline_items_margins, headline_items_section
 
 HEADLINE, RECON = "eval_heldout", "eval_heldout_recon"
-DESCRIPTIONS = {"piqa": ["pick the solution"], "gsm8k": ["solve it"], "mbpp": ["write code"]}
-# The headline recorded PIQA's spec only (its other tasks predate recording specs).
-HEADLINE_SPECS = {"piqa": "spec-goal-alone", "gsm8k": None, "mbpp": None}
-
-
-def headline() -> dict:
-    document = eval_document(HELDOUT_SCORES, "headline", run_extra={
-        "descriptions": DESCRIPTIONS, "task_specs": HEADLINE_SPECS})
-    document["config"]["device"] = "cpu"  # scored before runs recorded the resolved device
-    return document
-
-
-def variant(label: str = "recon run", **run: object) -> dict:
-    extra = {"descriptions": DESCRIPTIONS,
-             "task_specs": {"piqa": "spec-goal-alone", "gsm8k": "g", "mbpp": "m"}}
-    return eval_document(HINGE_SCORES, label, run_extra={**extra, **run})
 
 
 def edited(document: dict, path: tuple[str, ...], value: object) -> dict:
@@ -47,7 +33,7 @@ def edited(document: dict, path: tuple[str, ...], value: object) -> dict:
     ({HEADLINE: headline(),
       RECON: variant(items_per_task={"piqa": 4, "gsm8k": 3, "mbpp": 4})}, [HEADLINE]),
     ({HEADLINE: headline(),
-      RECON: variant(descriptions={**DESCRIPTIONS, "mbpp": ["other"]})}, [HEADLINE]),
+      RECON: variant(descriptions={**HEADLINE_DESCRIPTIONS, "mbpp": ["other"]})}, [HEADLINE]),
     ({HEADLINE: headline(),
       RECON: variant(task_specs={"piqa": "spec-listed", "gsm8k": "g", "mbpp": "m"})}, [HEADLINE]),
     ({HEADLINE: headline(), RECON: variant(task_specs={})}, [HEADLINE]),

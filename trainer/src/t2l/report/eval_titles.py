@@ -30,6 +30,10 @@ EVAL_TITLES = {"eval_heldout": "Held-out tasks, adapters at their dev-calibrated
                                                          "dev-calibrated, first 100 items",
                "eval_heldout_seed1": "Held-out tasks, the SFT teacher's and the multi-task "
                                      "LoRA's recipes retrained with seed 1, dev-calibrated",
+               "eval_heldout_seed2": "Held-out tasks, the SFT teacher's and the multi-task "
+                                     "LoRA's recipes retrained with seed 2, dev-calibrated",
+               "eval_heldout_seed3": "Held-out tasks, the SFT teacher's and the multi-task "
+                                     "LoRA's recipes retrained with seed 3, dev-calibrated",
                "eval_heldout_uncalibrated": "Held-out tasks, adapters at their trained strength",
                "eval_heldout_mixed_calibrated": "Held-out tasks, SFT then templates + arithmetic, "
                                                 "kept by dev loss, at its dev-calibrated scale",

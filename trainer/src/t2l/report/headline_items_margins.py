@@ -19,9 +19,9 @@ would be choosing on the test items.
 from __future__ import annotations
 
 from t2l.eval.merge import SHARED_CONFIG, task_spec
-from t2l.report.quality_bar import GAP_VARIANTS, is_smoke, margin_criterion
+from t2l.report.quality_bar import GAP_VARIANTS, REFERENCES, is_smoke, margin_criterion
 from t2l.report.quality_tables import score
-from t2l.report.same_data_margins import REFERENCES, reference_cells
+from t2l.report.same_data_margins import reference_cells
 
 HEADLINE = "eval_heldout"
 
@@ -43,7 +43,7 @@ def device_kind(document: dict) -> str:
     return str(device).split(":")[0]
 
 
-def _comparable(document: dict, headline: dict) -> bool:
+def comparable(document: dict, headline: dict) -> bool:
     # Kernels differ between devices: a GPU-scored variant does not pair with CPU baselines.
     devices = {device_kind(document), device_kind(headline)} - {"auto"}
     return (document.get("base_model") == headline.get("base_model")
@@ -71,7 +71,7 @@ def headline_items_margins(evaluations: dict[str, dict]) -> dict[str, dict]:
     margins = {}
     for stem, (_, label) in GAP_VARIANTS.items():
         document = evaluations.get(stem)
-        if document is None or is_smoke(document) or not _comparable(document, headline):
+        if document is None or is_smoke(document) or not comparable(document, headline):
             continue
         paired = _paired_document(document, headline)
         found = {ref: margin_criterion(paired, ref, goal, label) for ref, goal in REFERENCES}

@@ -16,6 +16,8 @@ QUALITY_BAR_SCHEMA = "t2l.quality_bar/v1"
 GOAL_OVER_MULTITASK_POINTS = 0.0
 GOAL_OVER_BASE_WITH_DESCRIPTION_POINTS = 10.0
 GOAL_RECONSTRUCTION_RATIO = 0.95
+REFERENCES = (("multitask_lora", GOAL_OVER_MULTITASK_POINTS),
+                  ("base_with_description", GOAL_OVER_BASE_WITH_DESCRIPTION_POINTS))
 # Documents that measure the bar's margins: stem -> (criterion name suffix, label scope, what the
 # document is, for the notes). The headline's 100 items a task and, merged from the runs that
 # scored them (`t2l merge-evals`), each task on the most items any run scored it on (its label
@@ -25,6 +27,12 @@ BAR_EVALUATIONS = {
     "eval_heldout_every_item": ("_every_item", "held-out avg, each task on its most items scored",
                                 "most items"),
 }
+# What the bar's labels call each reference method.
+REFERENCE_NAMES = {"multitask_lora": "multi-task LoRA",
+                   "base_with_description": "base + description in prompt"}
+# The same margins averaged over training seeds of the headline's recipes (seed_mean_margins).
+SEED_MEAN_SUFFIX = "_seed_mean"
+SEED_MEAN_SCOPE = "held-out avg, mean over the headline's training seeds"
 CONTROLS = {"other": "t2l_other_descriptions", "random": "t2l_random_descriptions"}
 # Evaluations whose T2L controls make a row of the description-gap table, in its order:
 # document stem -> (key in quality_bar.json, label).
@@ -33,6 +41,8 @@ GAP_VARIANTS = {
     "eval_heldout_every_item": ("sft_every_item", "plain SFT, dev-calibrated scale, each task "
                                 "on its most items (gsm8k and HumanEval 20)"),
     "eval_heldout_seed1": ("sft_seed1", "plain SFT retrained with seed 1, dev-calibrated scale"),
+    "eval_heldout_seed2": ("sft_seed2", "plain SFT retrained with seed 2, dev-calibrated scale"),
+    "eval_heldout_seed3": ("sft_seed3", "plain SFT retrained with seed 3, dev-calibrated scale"),
     "eval_heldout_uncalibrated": ("sft_uncalibrated", "plain SFT, trained strength"),
     "eval_heldout_small": ("student", "served distilled student, dev-calibrated scale"),
     "eval_heldout_mixed_calibrated": ("mixed_calibrated", "SFT, then templates plus arithmetic "
@@ -76,7 +86,7 @@ def paired(document: dict, methods: tuple[str, ...]) -> tuple[list[str], dict[st
     return tasks, {m: statistics.fmean(rows[m]["per_task"][t] for t in tasks) for m in methods}
 
 
-def _points(value: float) -> float:
+def as_points(value: float) -> float:
     return round(100 * value, DIGITS)
 
 
@@ -86,7 +96,7 @@ def margin_criterion(document: dict, reference: str, goal_points: float, label: 
     if found is None:
         return None
     tasks, avg = found
-    margin = _points(avg["t2l"] - avg[reference])
+    margin = as_points(avg["t2l"] - avg[reference])
     return {"name": f"t2l_vs_{reference}{suffix}", "label": label, "t2l": avg["t2l"],
             "reference": avg[reference], "reference_method": reference, "tasks": len(tasks),
             "margin_points": margin, "margin_ci95_points": interval(document, "t2l", reference,
@@ -124,7 +134,7 @@ def description_gaps(document: dict) -> dict | None:
 
     def gaps(scores: dict[str, float]) -> dict:
         return {"t2l": scores["t2l"], **{k: scores[m] for k, m in CONTROLS.items()},
-                **{f"gap_{k}_points": _points(scores["t2l"] - scores[m])
+                **{f"gap_{k}_points": as_points(scores["t2l"] - scores[m])
                    for k, m in CONTROLS.items()}}
 
     per_task = {t: gaps({m: rows[m]["per_task"][t] for m in ("t2l", *CONTROLS.values())})
@@ -135,22 +145,22 @@ def description_gaps(document: dict) -> dict | None:
             "run_label": (document.get("run") or {}).get("label")}
 
 
-def quality_bar(evaluations: dict[str, dict], recon: dict | None) -> dict | None:
+def quality_bar(evaluations: dict[str, dict], recon: dict | None,
+                seed_criteria: list[dict] | tuple = ()) -> dict | None:
     """`evaluations`: held-out evaluation documents by stem (each stem of BAR_EVALUATIONS
     present measures the bar's margins; every stem of GAP_VARIANTS present adds a row of
-    description gaps). None when no (non-smoke) input measures anything."""
+    description gaps). `seed_criteria`: the margins as means over training seeds
+    (seed_mean_margins, which needs this module), listed after the single runs'. None when no
+    (non-smoke) input measures anything."""
     measured = {stem: d for stem, d in evaluations.items() if not is_smoke(d)}
     criteria = []
     for stem, (suffix, scope, _) in BAR_EVALUATIONS.items():
         if (document := measured.get(stem)) is None:
             continue
-        criteria += [
-            margin_criterion(document, "multitask_lora", GOAL_OVER_MULTITASK_POINTS,
-                             f"T2L vs multi-task LoRA ({scope})", suffix),
-            margin_criterion(document, "base_with_description",
-                             GOAL_OVER_BASE_WITH_DESCRIPTION_POINTS,
-                             f"T2L vs base + description in prompt ({scope})", suffix),
-        ]
+        criteria += [margin_criterion(document, reference, goal,
+                                      f"T2L vs {REFERENCE_NAMES[reference]} ({scope})", suffix)
+                     for reference, goal in REFERENCES]
+    criteria += seed_criteria
     if recon is not None:
         criteria.append(reconstruction_criterion(recon))
     gaps = {}
@@ -167,6 +177,7 @@ def quality_bar(evaluations: dict[str, dict], recon: dict | None) -> dict | None
             **{stem: (measured[stem].get("run") or {}).get("label") if stem in measured else None
                for stem in (*BAR_EVALUATIONS, *GAP_VARIANTS)},
             "reconstruction": recon and recon.get("source"),
+            "seed_mean": seed_criteria[0]["seeds"] if seed_criteria else None,
         },
     }
     if not document["criteria"] and not document["description_gaps"]:

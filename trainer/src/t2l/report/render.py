@@ -39,6 +39,7 @@ from t2l.report.reconstruction import RECONSTRUCTION_SCHEMA
 from t2l.report.reconstruction_table import reconstruction_section
 from t2l.report.rule_gap_table import RULE_GAP_STEM, rule_gap_section
 from t2l.report.same_data_margins import same_data_margins, same_data_section
+from t2l.report.seed_mean_margins import seed_mean_criteria
 from t2l.report.seen_gap_table import SEEN_GAP_STEM, seen_gap_section
 from t2l.report.tables import (
     eval_heldout_notes,
@@ -91,7 +92,8 @@ def headline_sections(documents: dict[str, dict], results_dir: Path, output: Pat
                       ) -> tuple[list[str], list[Path]]:
     sections, written = [], []
     evaluations = {k: v for k, v in documents.items() if is_eval_heldout(v)}
-    bar = quality_bar(evaluations, documents.get("reconstruction"))
+    bar = quality_bar(evaluations, documents.get("reconstruction"),
+                      seed_mean_criteria(evaluations))
     bar_path = results_dir / f"{QUALITY_BAR}.json"
     if bar is None:
         bar_path.unlink(missing_ok=True)  # stale: its inputs are gone or were smoke runs

@@ -13,12 +13,7 @@ from __future__ import annotations
 
 import statistics
 
-from t2l.report.quality_bar import (
-    GOAL_OVER_BASE_WITH_DESCRIPTION_POINTS,
-    GOAL_OVER_MULTITASK_POINTS,
-    is_smoke,
-    margin_criterion,
-)
+from t2l.report.quality_bar import REFERENCES, is_smoke, margin_criterion
 from t2l.report.quality_tables import points, score, with_interval
 
 # document stem -> what its hypernetwork and its multi-task LoRA were trained on, in table order.
@@ -28,6 +23,12 @@ SAME_DATA_EVALUATIONS = {
         "dev-calibrated"),
     "eval_heldout_seed1": (
         "33 T0 tasks, seed 1: both recipes trained again with only the seed changed, "
+        "dev-calibrated"),
+    "eval_heldout_seed2": (
+        "33 T0 tasks, seed 2: both recipes trained again with only the seed changed, "
+        "dev-calibrated"),
+    "eval_heldout_seed3": (
+        "33 T0 tasks, seed 3: both recipes trained again with only the seed changed, "
         "dev-calibrated"),
     "eval_heldout_continued_merged": (
         "33 T0 tasks: the SFT teacher continued 120 steps (the rule tasks' control); the "
@@ -41,9 +42,8 @@ SAME_DATA_EVALUATIONS = {
         "33 T0 tasks on one H200: the same runs at step 1000"),
 }
 # The headline and its recipes retrained with other seeds: their spread is a retrain's noise.
-SEED_EVALUATIONS = ("eval_heldout", "eval_heldout_seed1")
-REFERENCES = (("multitask_lora", GOAL_OVER_MULTITASK_POINTS),
-              ("base_with_description", GOAL_OVER_BASE_WITH_DESCRIPTION_POINTS))
+SEED_EVALUATIONS = ("eval_heldout", "eval_heldout_seed1", "eval_heldout_seed2",
+                    "eval_heldout_seed3")
 
 
 def same_data_margins(evaluations: dict[str, dict]) -> dict[str, dict]:

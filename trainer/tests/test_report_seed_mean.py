@@ -1,0 +1,87 @@
+"""The bar's margins as a mean over training seeds: which runs are seeds, the margins, the rows."""
+
+import pytest
+from report_fixtures import headline_document, variant_document
+
+from t2l.report.quality_bar import quality_bar
+from t2l.report.quality_tables import quality_bar_section
+from t2l.report.seed_mean_margins import seed_documents, seed_mean_criteria
+
+HEADLINE, SEED1, SEED2 = "eval_heldout", "eval_heldout_seed1", "eval_heldout_seed2"
+# A retrain scored on the headline's items: T2L 0.5 and its own multi-task LoRA 0.5 on average.
+SEED_SCORES = {"t2l": {"piqa": 0.8, "gsm8k": 0.4, "mbpp": 0.3},
+               "multitask_lora": {"piqa": 0.7, "gsm8k": 0.5, "mbpp": 0.3}}
+
+
+def seed(label: str = "seed run", scores: dict | None = None, **run: object) -> dict:
+    return variant_document(label, scores or SEED_SCORES, **run)
+
+
+@pytest.mark.parametrize(("documents", "seeds"), [
+    ({}, []),
+    ({SEED1: seed()}, []),  # no headline: nothing says which items are the bar's
+    ({HEADLINE: headline_document()}, [HEADLINE]),
+    # The headline's order, whatever the documents' order.
+    ({SEED2: seed(), SEED1: seed(), HEADLINE: headline_document()}, [HEADLINE, SEED1, SEED2]),
+    ({HEADLINE: headline_document(), SEED1: seed("smoke run")}, [HEADLINE]),
+    ({HEADLINE: headline_document("smoke run"), SEED1: seed()}, []),
+    ({HEADLINE: headline_document(), SEED1: seed(scores={"t2l": SEED_SCORES["t2l"]})},
+     [HEADLINE]),  # no multi-task LoRA of its own
+    ({HEADLINE: headline_document(),
+      SEED1: seed(items_per_task={"piqa": 4, "gsm8k": 3, "mbpp": 4})}, [HEADLINE]),
+    ({HEADLINE: headline_document(), "eval_heldout_recon": seed()}, [HEADLINE]),  # not a seed
+])
+def test_a_seed_counts_only_beside_its_own_lora_on_the_headlines_items(documents, seeds):
+    assert list(seed_documents(documents)) == seeds
+
+
+def test_one_seed_is_no_mean():
+    assert seed_mean_criteria({HEADLINE: headline_document()}) == []
+
+
+def test_each_seed_against_its_own_lora_and_the_headlines_base_with_description():
+    lora, described = seed_mean_criteria({HEADLINE: headline_document(), SEED1: seed()})
+    # Headline: T2L 0.4, multi-task LoRA 0.3, base + description 0.2 (report_fixtures).
+    assert lora["name"] == "t2l_vs_multitask_lora_seed_mean"
+    assert lora["label"] == "T2L vs multi-task LoRA (held-out avg, mean over 2 training seeds)"
+    assert lora["per_seed_margin_points"] == pytest.approx({HEADLINE: 10.0, SEED1: 0.0})
+    assert (lora["t2l"], lora["reference"]) == pytest.approx((0.45, 0.4))
+    assert lora["margin_points"] == pytest.approx(5.0) and lora["met"]
+    assert described["per_seed_margin_points"] == pytest.approx({HEADLINE: 20.0, SEED1: 30.0})
+    assert described["margin_points"] == pytest.approx(25.0) and described["met"]
+    assert lora["seeds"] == [HEADLINE, SEED1] and lora["tasks"] == 3
+    assert lora["margin_ci95_points"] is None  # no item scores kept
+
+
+def test_the_interval_covers_items_and_seeds_when_items_were_kept():
+    documents = {HEADLINE: headline_document(), SEED1: seed()}
+    for stem, document in documents.items():
+        for method, row in document["methods"].items():
+            won = method == "t2l" and stem == HEADLINE
+            row["per_item"] = {t: [1.0, 0.0, 1.0, 1.0] if won else [0.0, 0.0, 1.0, 1.0]
+                               for t in document["tasks"]}
+    lora = seed_mean_criteria(documents)[0]
+    low, high = lora["margin_ci95_points"]
+    assert low == pytest.approx(0.0) and high > 25.0  # the seed without a win, and one with
+
+
+def test_the_bar_shows_the_seed_means_after_the_headlines_rows_and_names_each_seed():
+    evaluations = {HEADLINE: headline_document(), SEED1: seed()}
+    bar = quality_bar(evaluations, None, seed_mean_criteria(evaluations))
+    names = [c["name"] for c in bar["criteria"]]
+    assert names == ["t2l_vs_multitask_lora", "t2l_vs_base_with_description",
+                     "t2l_vs_multitask_lora_seed_mean", "t2l_vs_base_with_description_seed_mean"]
+    assert bar["sources"]["seed_mean"] == [HEADLINE, SEED1]
+    section = quality_bar_section(bar)
+    assert ("| T2L vs multi-task LoRA (held-out avg, mean over the headline's training seeds) "
+            "| 45.0 | 40.0 (`multitask_lora`) | 3 | +5.0 pts | ≥ +0.0 pts | met |") in section
+    assert "T2L − multi-task LoRA by seed: +10.0 (`eval_heldout`), +0.0 (`eval_heldout_seed1`)" in (
+        section)
+
+
+def test_without_seeds_the_bar_says_their_rows_are_not_measured():
+    section = quality_bar_section(quality_bar({HEADLINE: headline_document()}, None))
+    assert ("| T2L vs base + description in prompt (held-out avg, mean over the headline's "
+            "training seeds) | — | — | — | not measured (no non-smoke "
+            "`eval_heldout_seed*.json` that scores it) |") in section
+    assert "by seed" not in section
