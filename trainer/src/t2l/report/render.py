@@ -3,8 +3,8 @@
 Headline sections come first, each only when its documents exist: the quality bar and the
 description gaps (computed here, also written to `quality_bar.json` for the README summary),
 every hypernetwork on the headline's items against its baselines, T2L against baselines trained
-on the same data, the one-GPU run (parity with the serving CPU,
-accuracy along training), every method in held-out loss, the description
+on the same data, the one-GPU run (parity with the serving CPU, accuracy along training), every
+method in held-out loss (each run, then over the headline's training seeds), the description
 gaps in held-out loss and on the training split's tasks (trained on or not), the reconstruction
 table, the training curves and the fine-tune curves. Then every document in turn: evaluations as
 tables with per-task bars, anything else as a key/value table.
@@ -25,6 +25,7 @@ from t2l.report.fine_tune_table import fine_tune_section
 from t2l.report.gpu_steps_table import GPU_STEPS_SCHEMA, GPU_STEPS_STEM, gpu_steps_section
 from t2l.report.headline_items_margins import headline_items_margins, headline_items_section
 from t2l.report.loss_gap_table import LOSS_GAP_SCHEMA, loss_gap_section
+from t2l.report.method_loss_seeds import method_loss_seeds_section
 from t2l.report.method_loss_table import (
     METHOD_LOSS_SCHEMA,
     METHOD_LOSS_STEM,
@@ -113,6 +114,8 @@ def headline_sections(documents: dict[str, dict], results_dir: Path, output: Pat
     for stem, document in documents.items():  # the headline's first: stems sort after it
         if is_method_loss(document):
             sections.append(method_loss_section(document, stem))
+    if seeds_section := method_loss_seeds_section(documents):
+        sections.append(seeds_section)
     if "description_loss_gap" in documents:
         sections.append(loss_gap_section(documents["description_loss_gap"]))
     if SEEN_GAP_STEM in documents:
