@@ -12,13 +12,13 @@ from __future__ import annotations
 
 from statistics import fmean
 
+from t2l.eval.methods import UNTRAINED_METHODS
 from t2l.report.bootstrap import seed_margin_interval
 from t2l.report.method_loss_table import METHOD_LOSS_STEM, is_method_loss
 from t2l.report.tables import METHOD_LABELS
 
 SEED_LOSS_DOCUMENTS = {METHOD_LOSS_STEM: 0, f"{METHOD_LOSS_STEM}_seed1": 1,
                        f"{METHOD_LOSS_STEM}_seed2": 2, f"{METHOD_LOSS_STEM}_seed3": 3}
-UNTRAINED = ("base", "base_with_description")
 # What must agree for two documents to have scored the same examples the same way.
 SAME_EXAMPLES = ("heldout_tasks", "heldout_task_args", "descriptions_per_task", "max_length",
                  "seed")
@@ -54,7 +54,7 @@ def seed_excess(seeds: dict[str, dict], method: str) -> dict | None:
     headline = seeds[METHOD_LOSS_STEM]
     pairs = {}
     for stem, document in seeds.items():
-        source = headline if method in UNTRAINED else document
+        source = headline if method in UNTRAINED_METHODS else document
         if method in source["mean_loss"] and REFERENCE in document["mean_loss"]:
             pairs[stem] = (_losses(source, method), _losses(document, REFERENCE))
     if len(pairs) < MIN_SEEDS:

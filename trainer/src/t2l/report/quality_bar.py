@@ -8,6 +8,7 @@ method missing a task never wins or loses by it. Smoke runs measure nothing and 
 from __future__ import annotations
 
 import statistics
+from collections.abc import Sequence
 
 from t2l.report.bootstrap import margin_interval
 
@@ -16,8 +17,9 @@ QUALITY_BAR_SCHEMA = "t2l.quality_bar/v1"
 GOAL_OVER_MULTITASK_POINTS = 0.0
 GOAL_OVER_BASE_WITH_DESCRIPTION_POINTS = 10.0
 GOAL_RECONSTRUCTION_RATIO = 0.95
+# The bar's margins: T2L over each reference method, and the goal for each.
 REFERENCES = (("multitask_lora", GOAL_OVER_MULTITASK_POINTS),
-                  ("base_with_description", GOAL_OVER_BASE_WITH_DESCRIPTION_POINTS))
+              ("base_with_description", GOAL_OVER_BASE_WITH_DESCRIPTION_POINTS))
 # Documents that measure the bar's margins: stem -> (criterion name suffix, label scope, what the
 # document is, for the notes). The headline's 100 items a task and, merged from the runs that
 # scored them (`t2l merge-evals`), each task on the most items any run scored it on (its label
@@ -146,7 +148,7 @@ def description_gaps(document: dict) -> dict | None:
 
 
 def quality_bar(evaluations: dict[str, dict], recon: dict | None,
-                seed_criteria: list[dict] | tuple = ()) -> dict | None:
+                seed_criteria: Sequence[dict] = ()) -> dict | None:
     """`evaluations`: held-out evaluation documents by stem (each stem of BAR_EVALUATIONS
     present measures the bar's margins; every stem of GAP_VARIANTS present adds a row of
     description gaps). `seed_criteria`: the margins as means over training seeds
@@ -160,7 +162,7 @@ def quality_bar(evaluations: dict[str, dict], recon: dict | None,
         criteria += [margin_criterion(document, reference, goal,
                                       f"T2L vs {REFERENCE_NAMES[reference]} ({scope})", suffix)
                      for reference, goal in REFERENCES]
-    criteria += seed_criteria
+    criteria += list(seed_criteria)
     if recon is not None:
         criteria.append(reconstruction_criterion(recon))
     gaps = {}

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import statistics
 
+from t2l.eval.methods import UNTRAINED_METHODS
 from t2l.report.bootstrap import seed_margin_interval
 from t2l.report.headline_items_margins import HEADLINE, comparable
 from t2l.report.quality_bar import (
@@ -24,7 +25,6 @@ from t2l.report.quality_bar import (
 )
 from t2l.report.same_data_margins import SEED_EVALUATIONS
 
-TRAINED_REFERENCES = frozenset({"multitask_lora"})
 MIN_SEEDS = 2
 
 
@@ -51,7 +51,7 @@ def seed_mean_criterion(documents: dict[str, dict], headline: dict, reference: s
                         goal_points: float) -> dict | None:
     """T2L's margin over `reference` averaged over the seeds in `documents`, like
     quality_bar.margin_criterion's, with each seed's margin; None where a seed lacks it."""
-    sources = [document if reference in TRAINED_REFERENCES else headline
+    sources = [headline if reference in UNTRAINED_METHODS else document
                for document in documents.values()]
     if any(reference not in source["methods"] for source in sources):
         return None
