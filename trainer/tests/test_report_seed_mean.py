@@ -6,8 +6,12 @@ from report_fixtures import headline_document, variant_document
 from t2l.report.quality_bar import quality_bar
 from t2l.report.quality_tables import quality_bar_section
 from t2l.report.seed_mean_margins import seed_documents, seed_mean_criteria
+from t2l.report.seed_recipes import SCHEDULE_250_RECIPE
 
 HEADLINE, SEED1, SEED2 = "eval_heldout", "eval_heldout_seed1", "eval_heldout_seed2"
+# The schedule-sized recipe's T2L alone, paired with the multi-task LoRA of each seed above.
+SIZED0, SIZED1 = "eval_heldout_sft_250_seed0", "eval_heldout_sft_250_seed1"
+SIZED_SCORES = {"t2l": {"piqa": 0.9, "gsm8k": 0.3, "mbpp": 0.3}}
 # A retrain scored on the headline's items: T2L 0.5 and its own multi-task LoRA 0.5 on average.
 SEED_SCORES = {"t2l": {"piqa": 0.8, "gsm8k": 0.4, "mbpp": 0.3},
                "multitask_lora": {"piqa": 0.7, "gsm8k": 0.5, "mbpp": 0.3}}
@@ -71,12 +75,13 @@ def test_the_bar_shows_the_seed_means_after_the_headlines_rows_and_names_each_se
     names = [c["name"] for c in bar["criteria"]]
     assert names == ["t2l_vs_multitask_lora", "t2l_vs_base_with_description",
                      "t2l_vs_multitask_lora_seed_mean", "t2l_vs_base_with_description_seed_mean"]
-    assert bar["sources"]["seed_mean"] == [HEADLINE, SEED1]
+    assert bar["sources"]["seed_mean"] == {"seed_mean": [HEADLINE, SEED1]}
     section = quality_bar_section(bar)
     assert ("| T2L vs multi-task LoRA (held-out avg, mean over the headline's training seeds) "
             "| 45.0 | 40.0 (`multitask_lora`) | 3 | +5.0 pts | ≥ +0.0 pts | met |") in section
     assert "T2L − multi-task LoRA by seed: +10.0 (`eval_heldout`), +0.0 (`eval_heldout_seed1`)" in (
         section)
+    assert "schedule sized to 250 steps" not in section.split("| criterion |")[0]
 
 
 def test_without_seeds_the_bar_says_their_rows_are_not_measured():
@@ -85,3 +90,37 @@ def test_without_seeds_the_bar_says_their_rows_are_not_measured():
             "training seeds) | — | — | — | not measured (no non-smoke "
             "`eval_heldout_seed*.json` that scores it) |") in section
     assert "by seed" not in section
+
+
+@pytest.mark.parametrize(("documents", "seeds"), [
+    ({HEADLINE: headline_document(), SIZED0: seed(scores=SIZED_SCORES)}, [SIZED0]),
+    # Seed 1's T2L without seed 1's multi-task LoRA: nothing to pair it with.
+    ({HEADLINE: headline_document(), SIZED1: seed(scores=SIZED_SCORES)}, []),
+    ({HEADLINE: headline_document(), SEED1: seed(), SIZED0: seed(scores=SIZED_SCORES),
+      SIZED1: seed(scores=SIZED_SCORES)}, [SIZED0, SIZED1]),
+    ({HEADLINE: headline_document(), SIZED0: seed("smoke run", SIZED_SCORES)}, []),
+])
+def test_a_recipe_scored_alone_pairs_each_seed_with_that_seeds_lora(documents, seeds):
+    assert list(seed_documents(documents, SCHEDULE_250_RECIPE)) == seeds
+
+
+def test_each_recipe_gets_its_own_rows_and_note():
+    evaluations = {HEADLINE: headline_document(), SEED1: seed(),
+                   SIZED0: seed(scores=SIZED_SCORES), SIZED1: seed(scores=SIZED_SCORES)}
+    criteria = seed_mean_criteria(evaluations)
+    assert [c["name"] for c in criteria] == [
+        "t2l_vs_multitask_lora_seed_mean", "t2l_vs_base_with_description_seed_mean",
+        "t2l_vs_multitask_lora_sft_250_seed_mean", "t2l_vs_base_with_description_sft_250_seed_mean"]
+    sized = criteria[2]
+    # T2L 0.5 on both seeds; the headline's LoRA 0.3, seed 1's 0.5.
+    assert sized["per_seed_margin_points"] == pytest.approx({SIZED0: 20.0, SIZED1: 0.0})
+    assert sized["label"] == ("T2L vs multi-task LoRA (held-out avg, schedule sized to 250 "
+                              "steps, mean over 2 training seeds)")
+    bar = quality_bar(evaluations, None, criteria)
+    assert bar["sources"]["seed_mean"] == {"seed_mean": [HEADLINE, SEED1],
+                                           "sft_250_seed_mean": [SIZED0, SIZED1]}
+    section = quality_bar_section(bar)
+    assert ("| T2L vs multi-task LoRA (held-out avg, schedule sized to 250 steps, mean over its "
+            "training seeds) | 50.0 | 40.0 (`multitask_lora`) | 3 | +10.0 pts |") in section
+    assert ("by seed: +20.0 (`eval_heldout_sft_250_seed0`), +0.0 "
+            "(`eval_heldout_sft_250_seed1`)") in section

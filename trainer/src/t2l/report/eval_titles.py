@@ -3,6 +3,15 @@
 A document without one is titled "Held-out tasks"; its section heading still names the file.
 """
 
+from t2l.report.seed_recipes import HEADLINE_SEEDS, SCHEDULE_250_RECIPE, headline_seed_stem
+
+SEED_TITLES = {
+    **{headline_seed_stem(seed): "Held-out tasks, the SFT teacher's and the multi-task LoRA's "
+       f"recipes retrained with seed {seed}, dev-calibrated" for seed in HEADLINE_SEEDS if seed},
+    **{t2l_stem: "Held-out tasks, T2L by SFT with its schedule sized to 250 steps, seed "
+       f"{seed}, dev-calibrated"
+       for seed, (t2l_stem, _) in SCHEDULE_250_RECIPE.runs.items()},
+}
 EVAL_TITLES = {"eval_heldout": "Held-out tasks, adapters at their dev-calibrated scales",
                "eval_heldout_all_items": "Held-out tasks, every multiple-choice item",
                "eval_heldout_every_item": "Held-out tasks, every item (merged runs)",
@@ -28,12 +37,6 @@ EVAL_TITLES = {"eval_heldout": "Held-out tasks, adapters at their dev-calibrated
                "eval_heldout_mixed_calibrated_piqa_100": "PIQA, each solution the answer to its "
                                                          "goal, SFT then templates + arithmetic, "
                                                          "dev-calibrated, first 100 items",
-               "eval_heldout_seed1": "Held-out tasks, the SFT teacher's and the multi-task "
-                                     "LoRA's recipes retrained with seed 1, dev-calibrated",
-               "eval_heldout_seed2": "Held-out tasks, the SFT teacher's and the multi-task "
-                                     "LoRA's recipes retrained with seed 2, dev-calibrated",
-               "eval_heldout_seed3": "Held-out tasks, the SFT teacher's and the multi-task "
-                                     "LoRA's recipes retrained with seed 3, dev-calibrated",
                "eval_heldout_uncalibrated": "Held-out tasks, adapters at their trained strength",
                "eval_heldout_mixed_calibrated": "Held-out tasks, SFT then templates + arithmetic, "
                                                 "kept by dev loss, at its dev-calibrated scale",
@@ -74,4 +77,5 @@ EVAL_TITLES = {"eval_heldout": "Held-out tasks, adapters at their dev-calibrated
                "eval_reconstruction_cpu": "Oracle LoRAs' own tasks: the reconstruction "
                                           "hypernetwork rescored on this CPU, the base beside it",
                "eval_heldout_recon": "Held-out tasks, T2L by reconstruction of 9 oracle LoRAs, "
-                                     "trained strength"}
+                                     "trained strength",
+               **SEED_TITLES}

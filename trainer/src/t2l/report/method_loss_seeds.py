@@ -15,10 +15,11 @@ from statistics import fmean
 from t2l.eval.methods import UNTRAINED_METHODS
 from t2l.report.bootstrap import seed_margin_interval
 from t2l.report.method_loss_table import METHOD_LOSS_STEM, is_method_loss
+from t2l.report.seed_recipes import HEADLINE_SEEDS
 from t2l.report.tables import METHOD_LABELS
 
-SEED_LOSS_DOCUMENTS = {METHOD_LOSS_STEM: 0, f"{METHOD_LOSS_STEM}_seed1": 1,
-                       f"{METHOD_LOSS_STEM}_seed2": 2, f"{METHOD_LOSS_STEM}_seed3": 3}
+SEED_LOSS_DOCUMENTS = {(f"{METHOD_LOSS_STEM}_seed{seed}" if seed else METHOD_LOSS_STEM): seed
+                       for seed in HEADLINE_SEEDS}
 # What must agree for two documents to have scored the same examples the same way.
 SAME_EXAMPLES = ("heldout_tasks", "heldout_task_args", "descriptions_per_task", "max_length",
                  "seed")

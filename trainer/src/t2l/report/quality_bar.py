@@ -11,6 +11,7 @@ import statistics
 from collections.abc import Sequence
 
 from t2l.report.bootstrap import margin_interval
+from t2l.report.seed_recipes import HEADLINE_SEEDS, SCHEDULE_250_RECIPE, headline_seed_stem
 
 QUALITY_BAR_SCHEMA = "t2l.quality_bar/v1"
 # The bar (issue #4): goals, not results.
@@ -32,9 +33,6 @@ BAR_EVALUATIONS = {
 # What the bar's labels call each reference method.
 REFERENCE_NAMES = {"multitask_lora": "multi-task LoRA",
                    "base_with_description": "base + description in prompt"}
-# The same margins averaged over training seeds of the headline's recipes (seed_mean_margins).
-SEED_MEAN_SUFFIX = "_seed_mean"
-SEED_MEAN_SCOPE = "held-out avg, mean over the headline's training seeds"
 CONTROLS = {"other": "t2l_other_descriptions", "random": "t2l_random_descriptions"}
 # Evaluations whose T2L controls make a row of the description-gap table, in its order:
 # document stem -> (key in quality_bar.json, label).
@@ -42,9 +40,11 @@ GAP_VARIANTS = {
     "eval_heldout": ("sft", "plain SFT, dev-calibrated scale"),
     "eval_heldout_every_item": ("sft_every_item", "plain SFT, dev-calibrated scale, each task "
                                 "on its most items (gsm8k and HumanEval 20)"),
-    "eval_heldout_seed1": ("sft_seed1", "plain SFT retrained with seed 1, dev-calibrated scale"),
-    "eval_heldout_seed2": ("sft_seed2", "plain SFT retrained with seed 2, dev-calibrated scale"),
-    "eval_heldout_seed3": ("sft_seed3", "plain SFT retrained with seed 3, dev-calibrated scale"),
+    **{headline_seed_stem(seed): (f"sft_seed{seed}", f"plain SFT retrained with seed {seed}, "
+                                  "dev-calibrated scale") for seed in HEADLINE_SEEDS if seed},
+    **{t2l_stem: (f"sft_250_seed{seed}", f"plain SFT with its schedule sized to 250 steps, seed "
+                  f"{seed}, dev-calibrated scale")
+       for seed, (t2l_stem, _) in SCHEDULE_250_RECIPE.runs.items()},
     "eval_heldout_uncalibrated": ("sft_uncalibrated", "plain SFT, trained strength"),
     "eval_heldout_small": ("student", "served distilled student, dev-calibrated scale"),
     "eval_heldout_mixed_calibrated": ("mixed_calibrated", "SFT, then templates plus arithmetic "
@@ -151,8 +151,8 @@ def quality_bar(evaluations: dict[str, dict], recon: dict | None,
                 seed_criteria: Sequence[dict] = ()) -> dict | None:
     """`evaluations`: held-out evaluation documents by stem (each stem of BAR_EVALUATIONS
     present measures the bar's margins; every stem of GAP_VARIANTS present adds a row of
-    description gaps). `seed_criteria`: the margins as means over training seeds
-    (seed_mean_margins, which needs this module), listed after the single runs'. None when no
+    description gaps). `seed_criteria`: the margins as means over each recipe's training
+    seeds (seed_mean_margins, which needs this module), listed after the single runs'. None when no
     (non-smoke) input measures anything."""
     measured = {stem: d for stem, d in evaluations.items() if not is_smoke(d)}
     criteria = []
@@ -179,7 +179,7 @@ def quality_bar(evaluations: dict[str, dict], recon: dict | None,
             **{stem: (measured[stem].get("run") or {}).get("label") if stem in measured else None
                for stem in (*BAR_EVALUATIONS, *GAP_VARIANTS)},
             "reconstruction": recon and recon.get("source"),
-            "seed_mean": seed_criteria[0]["seeds"] if seed_criteria else None,
+            "seed_mean": {c["recipe"]: c["seeds"] for c in seed_criteria} or None,
         },
     }
     if not document["criteria"] and not document["description_gaps"]:

@@ -7,16 +7,15 @@ from t2l.report.quality_bar import (
     GOAL_RECONSTRUCTION_RATIO,
     REFERENCE_NAMES,
     REFERENCES,
-    SEED_MEAN_SCOPE,
-    SEED_MEAN_SUFFIX,
 )
+from t2l.report.seed_recipes import SEED_RECIPES
 
 # Every criterion of the bar, shown even when unmeasured so a missing one is visible: the
-# margins on each document of BAR_EVALUATIONS, their means over training seeds, then
-# reconstruction.
+# margins on each document of BAR_EVALUATIONS, their means over each recipe's training seeds,
+# then reconstruction.
 SCOPES = (*((suffix, scope, f"{stem}.json")
             for stem, (suffix, scope, _) in BAR_EVALUATIONS.items()),
-          (SEED_MEAN_SUFFIX, SEED_MEAN_SCOPE, "eval_heldout_seed*.json"))
+          *((recipe.suffix, recipe.scope, recipe.sources) for recipe in SEED_RECIPES))
 CRITERIA = (
     *((f"t2l_vs_{reference}{suffix}", f"T2L vs {REFERENCE_NAMES[reference]} ({scope})",
        f"≥ {goal:+.1f} pts", source)
@@ -47,13 +46,11 @@ def _measured(criterion: dict) -> str:
     return f"{with_interval(criterion['margin_points'], criterion.get('margin_ci95_points'))} pts"
 
 
-def _seed_note(criterion: dict) -> str:
+def _seed_note(what: str, criterion: dict) -> str:
     per_seed = ", ".join(f"{points(margin)} (`{stem}`)"
                          for stem, margin in criterion["per_seed_margin_points"].items())
-    return (f"- mean over training seeds: the headline's two recipes trained with "
-            f"{len(criterion['seeds'])} seeds (only the seed changed), each seed's pair scored "
-            f"on the headline's items, base + description the headline's; T2L − multi-task "
-            f"LoRA by seed: {per_seed}")
+    return (f"- {criterion['label']}: {what.format(n=len(criterion['seeds']))}, base + "
+            f"description the headline's; T2L − multi-task LoRA by seed: {per_seed}")
 
 
 def quality_bar_section(bar: dict) -> str:
@@ -77,8 +74,9 @@ def quality_bar_section(bar: dict) -> str:
     if sources.get("reconstruction"):
         recon = sources["reconstruction"]
         notes.append(f"- reconstruction: `{recon.get('eval')}` (**{recon.get('run_label')}**)")
-    if seed_mean := by_name.get(f"t2l_vs_multitask_lora{SEED_MEAN_SUFFIX}"):
-        notes.append(_seed_note(seed_mean))
+    for recipe in SEED_RECIPES:
+        if seed_mean := by_name.get(f"t2l_vs_multitask_lora{recipe.suffix}"):
+            notes.append(_seed_note(recipe.what, seed_mean))
     notes.append("- averages compared over the tasks both methods were scored on; "
                  "points are percentage points; [low, high]: 95% interval of a paired bootstrap "
                  "over the evaluation items within each task (`t2l.report.bootstrap`); a mean "

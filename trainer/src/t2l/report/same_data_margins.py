@@ -15,6 +15,7 @@ import statistics
 
 from t2l.report.quality_bar import REFERENCES, is_smoke, margin_criterion
 from t2l.report.quality_tables import points, score, with_interval
+from t2l.report.seed_recipes import SEED_EVALUATIONS
 
 # document stem -> what its hypernetwork and its multi-task LoRA were trained on, in table order.
 SAME_DATA_EVALUATIONS = {
@@ -41,9 +42,6 @@ SAME_DATA_EVALUATIONS = {
     "eval_heldout_h200_step1000": (
         "33 T0 tasks on one H200: the same runs at step 1000"),
 }
-# The headline and its recipes retrained with other seeds: their spread is a retrain's noise.
-SEED_EVALUATIONS = ("eval_heldout", "eval_heldout_seed1", "eval_heldout_seed2",
-                    "eval_heldout_seed3")
 
 
 def same_data_margins(evaluations: dict[str, dict]) -> dict[str, dict]:

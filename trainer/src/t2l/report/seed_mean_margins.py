@@ -1,5 +1,5 @@
-"""The bar's margins as a mean over training seeds of the headline's recipes (`t2l results`,
-rows of the quality bar).
+"""The bar's margins as a mean over training seeds of a recipe (`t2l results`, rows of the
+quality bar).
 
 One training run's margin mixes the recipe with that run's luck: retrained with only the seed
 changed, the headline's T2L − multi-task LoRA moves by about as much as its item interval is
@@ -16,30 +16,32 @@ import statistics
 from t2l.eval.methods import UNTRAINED_METHODS
 from t2l.report.bootstrap import seed_margin_interval
 from t2l.report.headline_items_margins import HEADLINE, comparable
-from t2l.report.quality_bar import (
-    REFERENCE_NAMES,
-    REFERENCES,
-    SEED_MEAN_SUFFIX,
-    as_points,
-    is_smoke,
-)
-from t2l.report.same_data_margins import SEED_EVALUATIONS
+from t2l.report.quality_bar import REFERENCE_NAMES, REFERENCES, as_points, is_smoke
+from t2l.report.seed_recipes import HEADLINE_RECIPE, SEED_RECIPES, SeedRecipe
 
 MIN_SEEDS = 2
 
 
-def seed_documents(evaluations: dict[str, dict]) -> dict[str, dict]:
-    """stem -> document for every seed of SEED_EVALUATIONS present, measured, scored on the
-    headline's items and scoring T2L beside its own multi-task LoRA, in SEED_EVALUATIONS' order."""
+def seed_documents(evaluations: dict[str, dict], recipe: SeedRecipe = HEADLINE_RECIPE
+                   ) -> dict[str, tuple[dict, dict]]:
+    """T2L's stem -> (its document, its own multi-task LoRA's) for every seed of `recipe` whose
+    two are present, measured and scored on the headline's items, in the recipe's order."""
     headline = evaluations.get(HEADLINE)
     if headline is None or is_smoke(headline):
         return {}
-    found = {}
-    for stem in SEED_EVALUATIONS:
+
+    def usable(stem: str, method: str) -> dict | None:
         document = evaluations.get(stem)
-        if (document is not None and not is_smoke(document)
-                and "multitask_lora" in document["methods"] and comparable(document, headline)):
-            found[stem] = document
+        if (document is None or is_smoke(document) or method not in document["methods"]
+                or not comparable(document, headline)):
+            return None
+        return document
+
+    found = {}
+    for t2l_stem, lora_stem in recipe.runs.values():
+        t2l, lora = usable(t2l_stem, "t2l"), usable(lora_stem, "multitask_lora")
+        if t2l is not None and lora is not None:
+            found[t2l_stem] = (t2l, lora)
     return found
 
 
@@ -47,16 +49,16 @@ def _task_mean(row: dict, tasks: list[str]) -> float:
     return statistics.fmean(row["per_task"][t] for t in tasks)
 
 
-def seed_mean_criterion(documents: dict[str, dict], headline: dict, reference: str,
-                        goal_points: float) -> dict | None:
+def seed_mean_criterion(documents: dict[str, tuple[dict, dict]], headline: dict, reference: str,
+                        goal_points: float, recipe: SeedRecipe = HEADLINE_RECIPE) -> dict | None:
     """T2L's margin over `reference` averaged over the seeds in `documents`, like
     quality_bar.margin_criterion's, with each seed's margin; None where a seed lacks it."""
-    sources = [headline if reference in UNTRAINED_METHODS else document
-               for document in documents.values()]
+    sources = [headline if reference in UNTRAINED_METHODS else lora
+               for _, lora in documents.values()]
     if any(reference not in source["methods"] for source in sources):
         return None
-    pairs = [(document["methods"]["t2l"], source["methods"][reference])
-             for document, source in zip(documents.values(), sources, strict=True)]
+    pairs = [(t2l["methods"]["t2l"], source["methods"][reference])
+             for (t2l, _), source in zip(documents.values(), sources, strict=True)]
     tasks = [t for t in headline["tasks"]
              if all(row["per_task"].get(t) is not None for pair in pairs for row in pair)]
     if not tasks:
@@ -66,9 +68,9 @@ def seed_mean_criterion(documents: dict[str, dict], headline: dict, reference: s
     margin = as_points(t2l - reference_score)
     found = seed_margin_interval(
         [(a.get("per_item") or {}, b.get("per_item") or {}) for a, b in pairs], tasks)
-    return {"name": f"t2l_vs_{reference}{SEED_MEAN_SUFFIX}",
-            "label": (f"T2L vs {REFERENCE_NAMES[reference]} (held-out avg, mean over "
-                      f"{len(pairs)} training seeds)"),
+    return {"name": f"t2l_vs_{reference}{recipe.suffix}", "recipe": recipe.key,
+            "label": (f"T2L vs {REFERENCE_NAMES[reference]} "
+                      f"({recipe.counted_scope.format(n=len(pairs))})"),
             "t2l": t2l, "reference": reference_score, "reference_method": reference,
             "tasks": len(tasks), "margin_points": margin,
             "margin_ci95_points": None if found is None else list(found),
@@ -80,12 +82,14 @@ def seed_mean_criterion(documents: dict[str, dict], headline: dict, reference: s
 
 
 def seed_mean_criteria(evaluations: dict[str, dict]) -> list[dict]:
-    """The bar's margins over each reference as means over the headline's seeds, or none with
-    fewer than MIN_SEEDS of them."""
-    documents = seed_documents(evaluations)
-    if len(documents) < MIN_SEEDS:
-        return []
-    headline = evaluations[HEADLINE]
-    found = (seed_mean_criterion(documents, headline, reference, goal)
-             for reference, goal in REFERENCES)
-    return [criterion for criterion in found if criterion is not None]
+    """The bar's margins over each reference as means over each recipe's seeds, recipe by
+    recipe (SEED_RECIPES), leaving out a recipe with fewer than MIN_SEEDS seeds."""
+    criteria = []
+    for recipe in SEED_RECIPES:
+        documents = seed_documents(evaluations, recipe)
+        if len(documents) < MIN_SEEDS:
+            continue
+        found = (seed_mean_criterion(documents, evaluations[HEADLINE], reference, goal, recipe)
+                 for reference, goal in REFERENCES)
+        criteria += [criterion for criterion in found if criterion is not None]
+    return criteria

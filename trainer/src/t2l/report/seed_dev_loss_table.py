@@ -1,0 +1,68 @@
+"""Dev loss over training seeds, recipe by recipe (`t2l results`, section "Dev loss over
+training seeds").
+
+`t2l calibrate-scale` scores every trained adapter on the development tasks at a range of
+output scales and keeps the lowest loss; that loss is the selection metric the bundle is chosen
+by, measured without touching a held-out item. Laid out by seed it shows how much a recipe's
+result depends on its seed: the spread over seeds of one recipe is the noise any change to it
+has to beat.
+"""
+
+from __future__ import annotations
+
+from statistics import fmean, stdev
+
+from t2l.report.output_scale_table import is_output_scale
+from t2l.report.seed_recipes import HEADLINE_SEEDS
+
+# recipe -> its output_scale document stem by seed.
+DEV_LOSS_RECIPES = {
+    "T2L, sft-smollm2.yaml (4000-step schedule, stopped at step 250)": {
+        seed: "output_scale_teacher" if seed == 0 else f"output_scale_sft_seed{seed}"
+        for seed in HEADLINE_SEEDS},
+    "T2L, sft-smollm2-250.yaml (the same schedule sized to 250 steps)": {
+        seed: f"output_scale_sft_250_seed{seed}" for seed in HEADLINE_SEEDS},
+    "multi-task LoRA, lora-smollm2-multitask.yaml (250-step schedule)": {
+        seed: "output_scale_multitask" if seed == 0 else f"output_scale_multitask_seed{seed}"
+        for seed in HEADLINE_SEEDS},
+}
+MIN_SEEDS = 2
+
+
+def chosen(document: dict) -> tuple[float, float]:
+    """(dev loss at the chosen scale, the scale)."""
+    return document["dev_loss"][document["scales"].index(document["scale"])], document["scale"]
+
+
+def recipe_dev_losses(documents: dict[str, dict]) -> dict[str, dict[int, tuple[float, float]]]:
+    """recipe -> seed -> (dev loss, scale) for every recipe with at least MIN_SEEDS seeds
+    calibrated."""
+    found = {}
+    for recipe, stems in DEV_LOSS_RECIPES.items():
+        seeds = {seed: chosen(documents[stem]) for seed, stem in stems.items()
+                 if stem in documents and is_output_scale(documents[stem])}
+        if len(seeds) >= MIN_SEEDS:
+            found[recipe] = seeds
+    return found
+
+
+def seed_dev_loss_section(documents: dict[str, dict]) -> str | None:
+    """The section, or None when no recipe has MIN_SEEDS seeds calibrated."""
+    recipes = recipe_dev_losses(documents)
+    if not recipes:
+        return None
+    header = " | ".join(f"seed {seed}" for seed in HEADLINE_SEEDS)
+    rows = [f"| recipe | {header} | mean | sd |", "|---|" + "---:|" * (len(HEADLINE_SEEDS) + 2)]
+    for recipe, seeds in recipes.items():
+        cells = " | ".join(f"{seeds[s][0]:.3f} (s {seeds[s][1]:g})" if s in seeds else "—"
+                           for s in HEADLINE_SEEDS)
+        losses = [loss for loss, _ in seeds.values()]
+        rows.append(f"| {recipe} | {cells} | {fmean(losses):.3f} | {stdev(losses):.3f} |")
+    intro = ("Completion loss (nats/token) on the development tasks at each adapter's "
+             "dev-calibrated output scale s (`t2l calibrate-scale`, the bundle's selection "
+             "metric; no held-out item is used), by training seed. The standard deviation over "
+             "seeds is what a retrain alone moves a recipe by.")
+    sources = ", ".join(f"`{stem}.json`" for stems in DEV_LOSS_RECIPES.values()
+                        for stem in stems.values() if stem in documents)
+    return "\n\n".join(["## Dev loss over training seeds", intro, f"Sources: {sources}.",
+                        "\n".join(rows)])

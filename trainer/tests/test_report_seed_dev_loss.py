@@ -1,0 +1,40 @@
+"""Dev loss over training seeds: the loss each calibration chose, laid out recipe by seed."""
+
+import pytest
+
+from t2l.report.seed_dev_loss_table import chosen, recipe_dev_losses, seed_dev_loss_section
+
+SIZED = "T2L, sft-smollm2-250.yaml (the same schedule sized to 250 steps)"
+
+
+def calibration(losses: list[float], scale: float) -> dict:
+    """t2l calibrate-scale's document over scales 1.0, 0.5, 0.25 with `scale` chosen."""
+    return {"schema": "t2l.output_scale/v1", "scales": [1.0, 0.5, 0.25], "scale": scale,
+            "dev_loss": losses}
+
+
+@pytest.mark.parametrize(("losses", "scale", "expected"), [
+    ([1.5, 1.25, 1.4], 0.5, (1.25, 0.5)),
+    ([1.0, 1.25, 1.4], 1.0, (1.0, 1.0)),
+])
+def test_the_chosen_loss_is_the_one_at_the_chosen_scale(losses, scale, expected):
+    assert chosen(calibration(losses, scale)) == expected
+
+
+def test_a_recipe_needs_two_calibrated_seeds_and_a_calibration_document():
+    documents = {"output_scale_sft_250_seed0": calibration([1.5, 1.25, 1.4], 0.5),
+                 "output_scale_sft_250_seed1": {"schema": "something else"},
+                 "output_scale_teacher": calibration([1.5, 1.25, 1.4], 0.5)}
+    assert recipe_dev_losses(documents) == {}
+    assert seed_dev_loss_section(documents) is None
+    documents["output_scale_sft_250_seed2"] = calibration([1.0, 1.25, 1.4], 1.0)
+    assert recipe_dev_losses(documents) == {SIZED: {0: (1.25, 0.5), 2: (1.0, 1.0)}}
+
+
+def test_the_table_has_a_row_per_recipe_with_mean_and_spread():
+    documents = {"output_scale_sft_250_seed0": calibration([1.5, 1.25, 1.4], 0.5),
+                 "output_scale_sft_250_seed2": calibration([1.0, 1.25, 1.4], 1.0)}
+    section = seed_dev_loss_section(documents)
+    assert (f"| {SIZED} | 1.250 (s 0.5) | — | 1.000 (s 1) | — | 1.125 | 0.177 |") in section
+    assert "`output_scale_sft_250_seed0.json`, `output_scale_sft_250_seed2.json`" in section
+    assert "multi-task LoRA" not in section
