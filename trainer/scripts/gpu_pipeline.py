@@ -29,6 +29,7 @@ import sys
 import time
 from pathlib import Path
 
+from t2l.config_io import flag_args
 from t2l.job_scheduler import Job, Scheduler
 from t2l.run_archive import archive_folder
 from t2l.run_dir import read_metrics
@@ -89,9 +90,7 @@ def training_argv(kind: str, table: str, out: Path, steps: int, **extra: str) ->
         argv = ["train-lora", "--tasks", TASKS, "--task-args", task_args(names=[kind]),
                 "--task", kind, *LORA_FLAGS, "--out-dir", str(out), "--max-steps", str(steps),
                 "--warmup-steps", "20", *every]
-    for key, value in extra.items():
-        argv += [f"--{key.replace('_', '-')}", value]
-    return argv + SMOKE_FLAGS
+    return argv + flag_args(**extra) + SMOKE_FLAGS
 
 
 def newest_weights(run_dir: Path) -> Path:
@@ -139,10 +138,7 @@ def eval_argv(run_dir: Path, output: Path, methods: str, **artifacts: str | None
     argv = ["eval", "--tasks-dir", "trainer/tasks", "--run-dir", str(run_dir),
             "--output", str(output), "--methods", methods, "--device", DEVICE,
             "--batch-size", "64", "--descriptions-per-task", "3"]
-    for key, value in artifacts.items():
-        if value is not None:
-            argv += [f"--{key.replace('_', '-')}", value]
-    return argv
+    return argv + flag_args(**artifacts)
 
 
 def use_smoke_settings() -> None:

@@ -26,6 +26,7 @@ from pathlib import Path
 
 from gpu_pipeline import JOB_ENV, STARTED, log, program_parser
 
+from t2l.config_io import flag_args
 from t2l.job_scheduler import Job, Scheduler
 from t2l.run_archive import archive_folder
 from t2l.tasks import load_split, load_task_library
@@ -82,9 +83,7 @@ def eval_argv(name: str, methods: str, tasks: list[str] | None, settings: Settin
             settings.table, "--label", f"H200 run, {name}", *settings.limits]
     if tasks:
         argv += ["--tasks", ",".join(tasks)]
-    for key, value in artifacts.items():
-        argv += [f"--{key.replace('_', '-')}", value]
-    return argv
+    return argv + flag_args(**artifacts)
 
 
 def checkpoint_steps(run: Path) -> set[int]:

@@ -3,7 +3,13 @@ import json
 
 import pytest
 
-from t2l.config_io import add_config_flags, config_from_args, config_to_dict, run_dir_for
+from t2l.config_io import (
+    add_config_flags,
+    config_from_args,
+    config_to_dict,
+    flag_args,
+    run_dir_for,
+)
 from t2l.recipe_config import SFTConfig
 from t2l.run_dir import RunDir
 
@@ -97,3 +103,10 @@ def test_a_run_saved_before_a_field_existed_resumes_while_it_keeps_its_default(
             run_dir_for(resumed, "train-sft").start(resume=True)
     else:
         assert run_dir_for(resumed, "train-sft").start(resume=True).name == "step-00000001"
+
+
+def test_flag_args_set_each_given_field_and_leave_none_unset():
+    assert flag_args(multitask_lora="runs/m", hypernet=None, max_steps="8") == [
+        "--multitask-lora", "runs/m", "--max-steps", "8"]
+    config = parse(["--tasks", "t.json", *flag_args(max_steps="8", out_dir="runs/x")])
+    assert (config.max_steps, config.out_dir) == (8, "runs/x")

@@ -25,6 +25,12 @@ def flag(name: str) -> str:
     return "--" + name.replace("_", "-")
 
 
+def flag_args(**values: str | None) -> list[str]:
+    """The command line that sets each field to its value (as its flag; None: left unset)."""
+    return [part for name, value in values.items() if value is not None
+            for part in (flag(name), value)]
+
+
 def _field_types(cls: type) -> dict[str, Any]:
     hints = typing.get_type_hints(cls)
     return {f.name: hints[f.name] for f in dataclasses.fields(cls)}
