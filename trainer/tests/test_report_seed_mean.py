@@ -5,7 +5,8 @@ from report_fixtures import headline_document, variant_document
 
 from t2l.report.quality_bar import quality_bar
 from t2l.report.quality_tables import quality_bar_section
-from t2l.report.seed_mean_margins import seed_documents, seed_mean_criteria
+from t2l.report.seed_dev_loss_table import gain_sentence
+from t2l.report.seed_mean_margins import recipe_gain, seed_documents, seed_mean_criteria
 from t2l.report.seed_recipes import SCHEDULE_250_RECIPE
 
 HEADLINE, SEED1, SEED2 = "eval_heldout", "eval_heldout_seed1", "eval_heldout_seed2"
@@ -124,3 +125,17 @@ def test_each_recipe_gets_its_own_rows_and_note():
             "training seeds) | 50.0 | 40.0 (`multitask_lora`) | 3 | +10.0 pts |") in section
     assert ("by seed: +20.0 (`eval_heldout_sft_250_seed0`), +0.0 "
             "(`eval_heldout_sft_250_seed1`)") in section
+
+
+def test_a_recipes_gain_pairs_its_t2l_with_the_headline_recipes_of_the_same_seed():
+    evaluations = {HEADLINE: headline_document(), SEED1: seed(),
+                   SIZED0: seed(scores=SIZED_SCORES)}
+    assert recipe_gain(evaluations, SCHEDULE_250_RECIPE) is None  # one seed
+    evaluations[SIZED1] = seed(scores=SIZED_SCORES)
+    gain = recipe_gain(evaluations, SCHEDULE_250_RECIPE)
+    # Sized T2L 0.5 on both seeds; the headline's T2L 0.4, seed 1's 0.5.
+    assert gain["per_seed_margin_points"] == pytest.approx({0: 10.0, 1: 0.0})
+    assert gain["margin_points"] == pytest.approx(5.0) and gain["tasks"] == 3
+    assert gain_sentence(gain).endswith(
+        "3 tasks): +10.0 (seed 0), +0.0 (seed 1); mean +5.0 points over 2 seeds ([low, high]: "
+        "95% bootstrap over items and seeds crossed).")

@@ -41,7 +41,8 @@ from t2l.report.reconstruction_table import reconstruction_section
 from t2l.report.rule_gap_table import RULE_GAP_STEM, rule_gap_section
 from t2l.report.same_data_margins import same_data_margins, same_data_section
 from t2l.report.seed_dev_loss_table import seed_dev_loss_section
-from t2l.report.seed_mean_margins import seed_mean_criteria
+from t2l.report.seed_mean_margins import recipe_gain, seed_mean_criteria
+from t2l.report.seed_recipes import SCHEDULE_250_RECIPE
 from t2l.report.seen_gap_table import SEEN_GAP_STEM, seen_gap_section
 from t2l.report.tables import (
     eval_heldout_notes,
@@ -117,7 +118,8 @@ def headline_sections(documents: dict[str, dict], results_dir: Path, output: Pat
             sections.append(method_loss_section(document, stem))
     if seeds_section := method_loss_seeds_section(documents):
         sections.append(seeds_section)
-    if dev_loss_section := seed_dev_loss_section(documents):
+    if dev_loss_section := seed_dev_loss_section(
+            documents, recipe_gain(evaluations, SCHEDULE_250_RECIPE)):
         sections.append(dev_loss_section)
     if "description_loss_gap" in documents:
         sections.append(loss_gap_section(documents["description_loss_gap"]))

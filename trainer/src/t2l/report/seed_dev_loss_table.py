@@ -1,5 +1,5 @@
-"""Dev loss over training seeds, recipe by recipe (`t2l results`, section "Dev loss over
-training seeds").
+"""Dev loss over training seeds, recipe by recipe, and the schedule-sized SFT recipe's held-out
+gain (`t2l results`, section "Recipes over training seeds").
 
 `t2l calibrate-scale` scores every trained adapter on the development tasks at a range of
 output scales and keeps the lowest loss; that loss is the selection metric the bundle is chosen
@@ -13,6 +13,7 @@ from __future__ import annotations
 from statistics import fmean, stdev
 
 from t2l.report.output_scale_table import is_output_scale
+from t2l.report.quality_tables import points, with_interval
 from t2l.report.seed_recipes import HEADLINE_SEEDS
 
 # recipe -> its output_scale document stem by seed.
@@ -46,8 +47,21 @@ def recipe_dev_losses(documents: dict[str, dict]) -> dict[str, dict[int, tuple[f
     return found
 
 
-def seed_dev_loss_section(documents: dict[str, dict]) -> str | None:
-    """The section, or None when no recipe has MIN_SEEDS seeds calibrated."""
+def gain_sentence(gain: dict) -> str:
+    """seed_mean_margins.recipe_gain's result in words."""
+    per_seed = ", ".join(f"{points(margin)} (seed {seed})"
+                         for seed, margin in gain["per_seed_margin_points"].items())
+    return (f"Held-out accuracy on the headline's items, T2L from sft-smollm2-250.yaml minus T2L "
+            f"from sft-smollm2.yaml trained with the same seed (both dev-calibrated, "
+            f"{gain['tasks']} tasks): {per_seed}; mean "
+            f"{with_interval(gain['margin_points'], gain['margin_ci95_points'])} points over "
+            f"{len(gain['per_seed_margin_points'])} seeds ([low, high]: 95% bootstrap over "
+            f"items and seeds crossed).")
+
+
+def seed_dev_loss_section(documents: dict[str, dict], gain: dict | None = None) -> str | None:
+    """The section, with `gain` (seed_mean_margins.recipe_gain of the schedule-sized recipe)
+    in words, or None when no recipe has MIN_SEEDS seeds calibrated."""
     recipes = recipe_dev_losses(documents)
     if not recipes:
         return None
@@ -64,5 +78,7 @@ def seed_dev_loss_section(documents: dict[str, dict]) -> str | None:
              "seeds is what a retrain alone moves a recipe by.")
     sources = ", ".join(f"`{stem}.json`" for stems in DEV_LOSS_RECIPES.values()
                         for stem in stems.values() if stem in documents)
-    return "\n\n".join(["## Dev loss over training seeds", intro, f"Sources: {sources}.",
-                        "\n".join(rows)])
+    parts = ["## Recipes over training seeds", intro, f"Sources: {sources}.", "\n".join(rows)]
+    if gain is not None:
+        parts.append(gain_sentence(gain))
+    return "\n\n".join(parts)

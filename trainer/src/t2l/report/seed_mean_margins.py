@@ -49,36 +49,63 @@ def _task_mean(row: dict, tasks: list[str]) -> float:
     return statistics.fmean(row["per_task"][t] for t in tasks)
 
 
+def mean_margin(pairs: dict[str, tuple[dict, dict]], tasks: list[str]) -> dict | None:
+    """Seed -> (method's row, reference's row), both on the same items: the two methods' means
+    over seeds and over the tasks every row scored, the margin in points with its crossed
+    interval, and each seed's margin; None when no task was scored by every row."""
+    tasks = [t for t in tasks
+             if all(row["per_task"].get(t) is not None for pair in pairs.values() for row in pair)]
+    if not tasks:
+        return None
+    method = statistics.fmean(_task_mean(a, tasks) for a, _ in pairs.values())
+    reference = statistics.fmean(_task_mean(b, tasks) for _, b in pairs.values())
+    found = seed_margin_interval(
+        [(a.get("per_item") or {}, b.get("per_item") or {}) for a, b in pairs.values()], tasks)
+    return {"method": method, "reference": reference, "tasks": len(tasks),
+            "margin_points": as_points(method - reference),
+            "margin_ci95_points": None if found is None else list(found),
+            "per_seed_margin_points": {
+                seed: as_points(_task_mean(a, tasks) - _task_mean(b, tasks))
+                for seed, (a, b) in pairs.items()}}
+
+
 def seed_mean_criterion(documents: dict[str, tuple[dict, dict]], headline: dict, reference: str,
                         goal_points: float, recipe: SeedRecipe = HEADLINE_RECIPE) -> dict | None:
     """T2L's margin over `reference` averaged over the seeds in `documents`, like
     quality_bar.margin_criterion's, with each seed's margin; None where a seed lacks it."""
-    sources = [headline if reference in UNTRAINED_METHODS else lora
-               for _, lora in documents.values()]
-    if any(reference not in source["methods"] for source in sources):
+    sources = {stem: headline if reference in UNTRAINED_METHODS else lora
+               for stem, (_, lora) in documents.items()}
+    if any(reference not in source["methods"] for source in sources.values()):
         return None
-    pairs = [(t2l["methods"]["t2l"], source["methods"][reference])
-             for (t2l, _), source in zip(documents.values(), sources, strict=True)]
-    tasks = [t for t in headline["tasks"]
-             if all(row["per_task"].get(t) is not None for pair in pairs for row in pair)]
-    if not tasks:
+    found = mean_margin({stem: (t2l["methods"]["t2l"], sources[stem]["methods"][reference])
+                         for stem, (t2l, _) in documents.items()}, headline["tasks"])
+    if found is None:
         return None
-    t2l = statistics.fmean(_task_mean(a, tasks) for a, _ in pairs)
-    reference_score = statistics.fmean(_task_mean(b, tasks) for _, b in pairs)
-    margin = as_points(t2l - reference_score)
-    found = seed_margin_interval(
-        [(a.get("per_item") or {}, b.get("per_item") or {}) for a, b in pairs], tasks)
     return {"name": f"t2l_vs_{reference}{recipe.suffix}", "recipe": recipe.key,
             "label": (f"T2L vs {REFERENCE_NAMES[reference]} "
-                      f"({recipe.counted_scope.format(n=len(pairs))})"),
-            "t2l": t2l, "reference": reference_score, "reference_method": reference,
-            "tasks": len(tasks), "margin_points": margin,
-            "margin_ci95_points": None if found is None else list(found),
-            "goal_margin_points": goal_points, "met": margin >= goal_points,
+                      f"({recipe.counted_scope.format(n=len(documents))})"),
+            "t2l": found["method"], "reference": found["reference"],
+            "reference_method": reference, "tasks": found["tasks"],
+            "margin_points": found["margin_points"],
+            "margin_ci95_points": found["margin_ci95_points"],
+            "goal_margin_points": goal_points, "met": found["margin_points"] >= goal_points,
             "seeds": list(documents),
-            "per_seed_margin_points": {
-                stem: as_points(_task_mean(a, tasks) - _task_mean(b, tasks))
-                for stem, (a, b) in zip(documents, pairs, strict=True)}}
+            "per_seed_margin_points": found["per_seed_margin_points"]}
+
+
+def recipe_gain(evaluations: dict[str, dict], recipe: SeedRecipe,
+                baseline: SeedRecipe = HEADLINE_RECIPE) -> dict | None:
+    """`recipe`'s T2L minus `baseline`'s, seed by seed on the headline's items (mean_margin's
+    fields, seeds by number), over the seeds both have; None with fewer than MIN_SEEDS."""
+    ours, theirs = seed_documents(evaluations, recipe), seed_documents(evaluations, baseline)
+    pairs = {seed: (ours[recipe.runs[seed][0]][0]["methods"]["t2l"],
+                    theirs[baseline.runs[seed][0]][0]["methods"]["t2l"])
+             for seed in recipe.runs
+             if seed in baseline.runs and recipe.runs[seed][0] in ours
+             and baseline.runs[seed][0] in theirs}
+    if len(pairs) < MIN_SEEDS:
+        return None
+    return mean_margin(pairs, evaluations[HEADLINE]["tasks"])
 
 
 def seed_mean_criteria(evaluations: dict[str, dict]) -> list[dict]:
