@@ -8,9 +8,13 @@ from report_fixtures import HEADLINE_DESCRIPTIONS
 from report_fixtures import headline_document as headline
 from report_fixtures import variant_document as variant
 
-from t2l.report.headline_items_margins import headline_items_margins, headline_items_section
+from t2l.report.headline_items_margins import (
+    BASELINES,
+    headline_items_margins,
+    headline_items_section,
+)
 
-HEADLINE, RECON = "eval_heldout", "eval_heldout_recon"
+HEADLINE, RECON = BASELINES, "eval_heldout_recon"
 
 
 def edited(document: dict, path: tuple[str, ...], value: object) -> dict:
@@ -77,6 +81,7 @@ def test_the_table_names_the_headlines_baselines_and_each_rows_margins():
     table = headline_items_section(margins)
     assert "multi-task LoRA (30.0) and base + description (20.0), paired" in table
     assert "The bar's goals: ≥ +0.0 and ≥ +10.0 points." in table
-    assert "| plain SFT, dev-calibrated scale | 3 | 40.0 | +10.0 | +20.0 |" in table
+    assert ("| plain SFT (4000-step plan stopped at 250), seed 0, dev-calibrated scale | 3 | 40.0 "
+            "| +10.0 | +20.0 |") in table
     assert "| T2L by reconstruction of 9 oracle LoRAs, trained strength | 3 | 40.0 | +10.0 |" in (
         table)

@@ -93,7 +93,7 @@ def test_gap_rows_follow_the_variant_order_and_carry_their_labels():
     bar = quality_bar({"eval_heldout_hinge_warm": eval_document(HINGE_SCORES, "warm run"),
                        "eval_heldout": eval_document(HELDOUT_SCORES, "GPU run")}, None)
     assert [(key, gap["label"]) for key, gap in bar["description_gaps"].items()] == [
-        ("sft", "plain SFT, dev-calibrated scale"),
+        ("sft", "default teacher (SFT, schedule sized to 250 steps, seed 3), dev-calibrated scale"),
         ("hinge_warm", "SFT, then fine-tuned with the hinge")]
     assert bar["sources"]["eval_heldout_hinge_warm"] == "warm run"
     assert bar["sources"]["eval_heldout_hinge"] is None

@@ -24,7 +24,7 @@ def test_the_chosen_loss_is_the_one_at_the_chosen_scale(losses, scale, expected)
 def test_a_recipe_needs_two_calibrated_seeds_and_a_calibration_document():
     documents = {"output_scale_sft_250_seed0": calibration([1.5, 1.25, 1.4], 0.5),
                  "output_scale_sft_250_seed1": {"schema": "something else"},
-                 "output_scale_teacher": calibration([1.5, 1.25, 1.4], 0.5)}
+                 "output_scale_sft_seed0": calibration([1.5, 1.25, 1.4], 0.5)}
     assert recipe_dev_losses(documents) == {}
     assert seed_dev_loss_section(documents) is None
     documents["output_scale_sft_250_seed2"] = calibration([1.0, 1.25, 1.4], 1.0)
@@ -35,6 +35,8 @@ def test_the_table_has_a_row_per_recipe_with_mean_and_spread():
     documents = {"output_scale_sft_250_seed0": calibration([1.5, 1.25, 1.4], 0.5),
                  "output_scale_sft_250_seed2": calibration([1.0, 1.25, 1.4], 1.0)}
     section = seed_dev_loss_section(documents)
-    assert (f"| {SIZED} | 1.250 (s 0.5) | — | 1.000 (s 1) | — | 1.125 | 0.177 |") in section
+    # The lowest seed is the one with the least loss, not the first or the largest scale.
+    assert (f"| {SIZED} | 1.250 (s 0.5) | — | 1.000 (s 1) | — | 1.125 | 0.177 | seed 2 |"
+            in section)
     assert "`output_scale_sft_250_seed0.json`, `output_scale_sft_250_seed2.json`" in section
-    assert "multi-task LoRA" not in section
+    assert "| multi-task LoRA" not in section

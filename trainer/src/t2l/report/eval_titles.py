@@ -3,16 +3,17 @@
 A document without one is titled "Held-out tasks"; its section heading still names the file.
 """
 
-from t2l.report.seed_recipes import HEADLINE_SEEDS, SCHEDULE_250_RECIPE, headline_seed_stem
+from t2l.report.seed_recipes import SCHEDULE_250_RECIPE, SEEDS, plan_seed_stem
 
 SEED_TITLES = {
-    **{headline_seed_stem(seed): "Held-out tasks, the SFT teacher's and the multi-task LoRA's "
-       f"recipes retrained with seed {seed}, dev-calibrated" for seed in HEADLINE_SEEDS if seed},
+    **{plan_seed_stem(seed): "Held-out tasks, the first SFT recipe (4000-step plan) and the "
+       f"multi-task LoRA's, seed {seed}, dev-calibrated" for seed in SEEDS},
     **{t2l_stem: "Held-out tasks, T2L by SFT with its schedule sized to 250 steps, seed "
        f"{seed}, dev-calibrated"
        for seed, (t2l_stem, _) in SCHEDULE_250_RECIPE.runs.items()},
 }
-EVAL_TITLES = {"eval_heldout": "Held-out tasks, adapters at their dev-calibrated scales",
+EVAL_TITLES = {"eval_heldout": "Held-out tasks, the default teacher and every method, "
+                               "dev-calibrated",
                "eval_heldout_all_items": "Held-out tasks, every multiple-choice item",
                "eval_heldout_every_item": "Held-out tasks, every item (merged runs)",
                "eval_heldout_generated": "Held-out generated-answer tasks, every item",

@@ -11,7 +11,7 @@ import statistics
 from collections.abc import Sequence
 
 from t2l.report.bootstrap import margin_interval
-from t2l.report.seed_recipes import HEADLINE_SEEDS, SCHEDULE_250_RECIPE, headline_seed_stem
+from t2l.report.seed_recipes import SCHEDULE_250_RECIPE, SEEDS, plan_seed_stem
 
 QUALITY_BAR_SCHEMA = "t2l.quality_bar/v1"
 # The bar (issue #4): goals, not results.
@@ -22,13 +22,13 @@ GOAL_RECONSTRUCTION_RATIO = 0.95
 REFERENCES = (("multitask_lora", GOAL_OVER_MULTITASK_POINTS),
               ("base_with_description", GOAL_OVER_BASE_WITH_DESCRIPTION_POINTS))
 # Documents that measure the bar's margins: stem -> (criterion name suffix, label scope, what the
-# document is, for the notes). The headline's 100 items a task and, merged from the runs that
-# scored them (`t2l merge-evals`), each task on the most items any run scored it on (its label
-# says which tasks are whole).
+# document is, for the notes). The headline's 100 items a task (the default bundle's teacher)
+# and, merged from the runs that scored them (`t2l merge-evals`), the former teacher on each
+# task's most items any run scored it on (its label says which tasks are whole).
 BAR_EVALUATIONS = {
     "eval_heldout": ("", "held-out avg", "held-out evaluation"),
-    "eval_heldout_every_item": ("_every_item", "held-out avg, each task on its most items scored",
-                                "most items"),
+    "eval_heldout_every_item": ("_every_item", "held-out avg, former teacher (4000-step plan, "
+                                "seed 0), each task on its most items scored", "most items"),
 }
 # What the bar's labels call each reference method.
 REFERENCE_NAMES = {"multitask_lora": "multi-task LoRA",
@@ -37,15 +37,18 @@ CONTROLS = {"other": "t2l_other_descriptions", "random": "t2l_random_description
 # Evaluations whose T2L controls make a row of the description-gap table, in its order:
 # document stem -> (key in quality_bar.json, label).
 GAP_VARIANTS = {
-    "eval_heldout": ("sft", "plain SFT, dev-calibrated scale"),
-    "eval_heldout_every_item": ("sft_every_item", "plain SFT, dev-calibrated scale, each task "
-                                "on its most items (gsm8k and HumanEval 20)"),
-    **{headline_seed_stem(seed): (f"sft_seed{seed}", f"plain SFT retrained with seed {seed}, "
-                                  "dev-calibrated scale") for seed in HEADLINE_SEEDS if seed},
+    "eval_heldout": ("sft", "default teacher (SFT, schedule sized to 250 steps, seed 3), "
+                     "dev-calibrated scale"),
+    **{plan_seed_stem(seed): (f"sft_seed{seed}", f"plain SFT (4000-step plan stopped at 250), "
+                              f"seed {seed}, dev-calibrated scale") for seed in SEEDS},
+    "eval_heldout_every_item": ("sft_every_item", "plain SFT (4000-step plan, seed 0), "
+                                "dev-calibrated scale, each task on its most items (gsm8k and "
+                                "HumanEval 20)"),
     **{t2l_stem: (f"sft_250_seed{seed}", f"plain SFT with its schedule sized to 250 steps, seed "
                   f"{seed}, dev-calibrated scale")
        for seed, (t2l_stem, _) in SCHEDULE_250_RECIPE.runs.items()},
-    "eval_heldout_uncalibrated": ("sft_uncalibrated", "plain SFT, trained strength"),
+    "eval_heldout_uncalibrated": ("sft_uncalibrated", "plain SFT (4000-step plan, seed 0), "
+                                  "trained strength"),
     "eval_heldout_small": ("student", "served distilled student, dev-calibrated scale"),
     "eval_heldout_mixed_calibrated": ("mixed_calibrated", "SFT, then templates plus arithmetic "
                                       "by dataset, kept by dev loss, dev-calibrated scale"),
@@ -55,7 +58,8 @@ GAP_VARIANTS = {
                               "trained strength"),
     "eval_heldout_h200_step1000": ("h200_step1000", "plain SFT trained on one H200 to step 1000, "
                                    "trained strength"),
-    "eval_heldout_20": ("sft_20", "plain SFT on the variants' 20 items a task"),
+    "eval_heldout_20": ("sft_20", "plain SFT (4000-step plan, seed 0) on the variants' 20 items "
+                        "a task"),
     "eval_heldout_hinge": ("hinge", "SFT + mismatch hinge"),
     "eval_heldout_hinge_warm": ("hinge_warm", "SFT, then fine-tuned with the hinge"),
     "eval_heldout_templates": ("templates", "SFT, then fine-tuned on 276 template tasks"),

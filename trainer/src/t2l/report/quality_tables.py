@@ -112,9 +112,11 @@ def description_gap_section(bar: dict) -> str:
              "adapters from other tasks' descriptions and from random strings; a description "
              "that matters shows as a positive gap. Rows marked dev-calibrated act at the output "
              "scale chosen on the development tasks (`t2l calibrate-scale`), the others at the "
-             "strength their hypernetwork was trained with. The seed-1 row is the plain SFT recipe "
-             "trained again with only its seed changed: how far a retrain alone moves the gaps. "
-             "The hinge variants train with "
+             "strength their hypernetwork was trained with. The first row is the default bundle's "
+             "teacher (`sft-smollm2-250.yaml`, seed 3). The plain SFT rows are the recipe it "
+             "replaced (`sft-smollm2.yaml`, stopped at step 250 of its 4000-step plan) trained "
+             "with four seeds: how far a retrain alone moves the gaps. The variants below "
+             "start from its seed 0, the former teacher. The hinge variants train with "
              "an extra loss asking another task's description to fit each example worse by a "
              "margin (`--mismatch-weight`, `t2l.sft_tasks.mismatch_hinge`): from scratch, or "
              "as a fine-tune of the plain SFT hypernetwork (`--init-from`). The template variant "
@@ -132,8 +134,8 @@ def description_gap_section(bar: dict) -> str:
              "hypernetwork trained only to reproduce 9 oracle LoRAs (`gpu_recon.py`), and the "
              "plain SFT recipe and budget started from its weights instead of random ones "
              "(`sft-smollm2-from-recon.yaml`). Each row's run says how many items it "
-             "scored: compare variants on the same items, the plain SFT row scored on the first "
-             "20 with the rows below it.")
+             "scored: compare variants on the same items, the plain SFT row on the variants' 20 "
+             "items with the rows below it.")
     return "\n\n".join(["## Matched vs mismatched descriptions", intro, "\n".join(labels),
                         "\n".join(rows), "Per task (scores in %, gaps in points):",
                         "\n".join(per_task)])

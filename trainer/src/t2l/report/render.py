@@ -4,7 +4,7 @@ Headline sections come first, each only when its documents exist: the quality ba
 description gaps (computed here, also written to `quality_bar.json` for the README summary),
 every hypernetwork on the headline's items against its baselines, T2L against baselines trained
 on the same data, the one-GPU run (parity with the serving CPU, accuracy along training), every
-method in held-out loss (each run, then over the headline's training seeds), the description
+method in held-out loss (each run, then over the first recipes' training seeds), the description
 gaps in held-out loss and on the training split's tasks (trained on or not), the reconstruction
 table, the training curves and the fine-tune curves. Then every document in turn: evaluations as
 tables with per-task bars, anything else as a key/value table.

@@ -15,22 +15,16 @@ import statistics
 
 from t2l.report.quality_bar import REFERENCES, is_smoke, margin_criterion
 from t2l.report.quality_tables import points, score, with_interval
-from t2l.report.seed_recipes import SEED_EVALUATIONS
+from t2l.report.seed_recipes import SEED_EVALUATIONS, SEEDS, plan_seed_stem
 
 # document stem -> what its hypernetwork and its multi-task LoRA were trained on, in table order.
 SAME_DATA_EVALUATIONS = {
     "eval_heldout": (
-        "33 T0 tasks, seed 0 (the headline): the SFT teacher and the multi-task LoRA, "
-        "dev-calibrated"),
-    "eval_heldout_seed1": (
-        "33 T0 tasks, seed 1: both recipes trained again with only the seed changed, "
-        "dev-calibrated"),
-    "eval_heldout_seed2": (
-        "33 T0 tasks, seed 2: both recipes trained again with only the seed changed, "
-        "dev-calibrated"),
-    "eval_heldout_seed3": (
-        "33 T0 tasks, seed 3: both recipes trained again with only the seed changed, "
-        "dev-calibrated"),
+        "33 T0 tasks, the headline: the default teacher (schedule sized to 250 steps, seed 3) "
+        "and the multi-task LoRA of seed 1, each its recipe's lowest dev loss, dev-calibrated"),
+    **{plan_seed_stem(seed): (
+        f"33 T0 tasks, seed {seed}: the first SFT recipe (4000-step plan stopped at 250) and "
+        "the multi-task LoRA's, only the seed changed, dev-calibrated") for seed in SEEDS},
     "eval_heldout_continued_merged": (
         "33 T0 tasks: the SFT teacher continued 120 steps (the rule tasks' control); the "
         "multi-task LoRA as trained"),
@@ -70,13 +64,13 @@ def reference_cells(row: dict | None) -> tuple[str, str]:
 
 
 def seed_spread(margins: dict[str, dict]) -> str | None:
-    """A sentence on T2L − multi-task LoRA over the seeds of the headline's recipes present, or
+    """A sentence on T2L − multi-task LoRA over the seeds of the first recipes present, or
     None with fewer than two."""
     found = [margins[stem]["multitask_lora"]["margin_points"]
              for stem in SEED_EVALUATIONS if stem in margins]
     if len(found) < 2:
         return None
-    return (f"Over the {len(found)} seeds of the headline's recipes, T2L − multi-task LoRA "
+    return (f"Over the {len(found)} seeds of the first recipes, T2L − multi-task LoRA "
             f"averages {points(statistics.fmean(found))} points (standard deviation "
             f"{statistics.stdev(found):.1f}, from {points(min(found))} to "
             f"{points(max(found))}).")
@@ -95,7 +89,7 @@ def same_data_section(margins: dict[str, dict]) -> str:
              "same tasks and steps (and base + description where scored) on the same items, "
              "both at trained strength unless the row says dev-calibrated, so a gain that any "
              "adapter gets from the data, added tasks or more steps, shows in both columns. The "
-             "seeds of the headline's recipes show how far a retrain alone moves the margin, "
+             "seeds of the first recipes show how far a retrain alone moves the margin, "
              "which the intervals (item sampling only) leave out. Margins in points, "
              "[low, high]: 95% paired bootstrap over items within each task.")
     sources = [f"- {row['label']}: **{row['run_label']}**" for row in margins.values()]

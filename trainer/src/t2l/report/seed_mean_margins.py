@@ -6,7 +6,7 @@ changed, the headline's T2L − multi-task LoRA moves by about as much as its it
 wide. The recipe's margin is the mean over its seeds. Every seed is scored on the headline's
 items (`headline_items_margins.comparable`), so the interval resamples items and seeds crossed
 (`bootstrap.seed_margin_interval`). The multi-task LoRA is trained, so each seed is compared
-with its own; base + description is not, so the headline's scores serve every seed.
+with its own; base + description is not, so seed 0's scores (BASELINES) serve every seed.
 """
 
 from __future__ import annotations
@@ -15,25 +15,25 @@ import statistics
 
 from t2l.eval.methods import UNTRAINED_METHODS
 from t2l.report.bootstrap import seed_margin_interval
-from t2l.report.headline_items_margins import HEADLINE, comparable
+from t2l.report.headline_items_margins import BASELINES, comparable
 from t2l.report.quality_bar import REFERENCE_NAMES, REFERENCES, as_points, is_smoke
-from t2l.report.seed_recipes import HEADLINE_RECIPE, SEED_RECIPES, SeedRecipe
+from t2l.report.seed_recipes import PLAN_RECIPE, SEED_RECIPES, SeedRecipe
 
 MIN_SEEDS = 2
 
 
-def seed_documents(evaluations: dict[str, dict], recipe: SeedRecipe = HEADLINE_RECIPE
+def seed_documents(evaluations: dict[str, dict], recipe: SeedRecipe = PLAN_RECIPE
                    ) -> dict[str, tuple[dict, dict]]:
     """T2L's stem -> (its document, its own multi-task LoRA's) for every seed of `recipe` whose
     two are present, measured and scored on the headline's items, in the recipe's order."""
-    headline = evaluations.get(HEADLINE)
-    if headline is None or is_smoke(headline):
+    baselines = evaluations.get(BASELINES)
+    if baselines is None or is_smoke(baselines):
         return {}
 
     def usable(stem: str, method: str) -> dict | None:
         document = evaluations.get(stem)
         if (document is None or is_smoke(document) or method not in document["methods"]
-                or not comparable(document, headline)):
+                or not comparable(document, baselines)):
             return None
         return document
 
@@ -69,16 +69,16 @@ def mean_margin(pairs: dict[str, tuple[dict, dict]], tasks: list[str]) -> dict |
                 for seed, (a, b) in pairs.items()}}
 
 
-def seed_mean_criterion(documents: dict[str, tuple[dict, dict]], headline: dict, reference: str,
-                        goal_points: float, recipe: SeedRecipe = HEADLINE_RECIPE) -> dict | None:
+def seed_mean_criterion(documents: dict[str, tuple[dict, dict]], baselines: dict, reference: str,
+                        goal_points: float, recipe: SeedRecipe = PLAN_RECIPE) -> dict | None:
     """T2L's margin over `reference` averaged over the seeds in `documents`, like
     quality_bar.margin_criterion's, with each seed's margin; None where a seed lacks it."""
-    sources = {stem: headline if reference in UNTRAINED_METHODS else lora
+    sources = {stem: baselines if reference in UNTRAINED_METHODS else lora
                for stem, (_, lora) in documents.items()}
     if any(reference not in source["methods"] for source in sources.values()):
         return None
     found = mean_margin({stem: (t2l["methods"]["t2l"], sources[stem]["methods"][reference])
-                         for stem, (t2l, _) in documents.items()}, headline["tasks"])
+                         for stem, (t2l, _) in documents.items()}, baselines["tasks"])
     if found is None:
         return None
     return {"name": f"t2l_vs_{reference}{recipe.suffix}", "recipe": recipe.key,
@@ -94,7 +94,7 @@ def seed_mean_criterion(documents: dict[str, tuple[dict, dict]], headline: dict,
 
 
 def recipe_gain(evaluations: dict[str, dict], recipe: SeedRecipe,
-                baseline: SeedRecipe = HEADLINE_RECIPE) -> dict | None:
+                baseline: SeedRecipe = PLAN_RECIPE) -> dict | None:
     """`recipe`'s T2L minus `baseline`'s, seed by seed on the headline's items (mean_margin's
     fields, seeds by number), over the seeds both have; None with fewer than MIN_SEEDS."""
     ours, theirs = seed_documents(evaluations, recipe), seed_documents(evaluations, baseline)
@@ -105,7 +105,7 @@ def recipe_gain(evaluations: dict[str, dict], recipe: SeedRecipe,
              and baseline.runs[seed][0] in theirs}
     if len(pairs) < MIN_SEEDS:
         return None
-    return mean_margin(pairs, evaluations[HEADLINE]["tasks"])
+    return mean_margin(pairs, evaluations[BASELINES]["tasks"])
 
 
 def seed_mean_criteria(evaluations: dict[str, dict]) -> list[dict]:
@@ -116,7 +116,7 @@ def seed_mean_criteria(evaluations: dict[str, dict]) -> list[dict]:
         documents = seed_documents(evaluations, recipe)
         if len(documents) < MIN_SEEDS:
             continue
-        found = (seed_mean_criterion(documents, evaluations[HEADLINE], reference, goal, recipe)
+        found = (seed_mean_criterion(documents, evaluations[BASELINES], reference, goal, recipe)
                  for reference, goal in REFERENCES)
         criteria += [criterion for criterion in found if criterion is not None]
     return criteria

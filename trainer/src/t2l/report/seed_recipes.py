@@ -9,16 +9,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-# The headline's two recipes (sft-smollm2.yaml, lora-smollm2-multitask.yaml), seed 0 first.
-HEADLINE_SEEDS = (0, 1, 2, 3)
+# The seeds every recipe below was trained with, seed 0 first.
+SEEDS = (0, 1, 2, 3)
 
 
-def headline_seed_stem(seed: int) -> str:
-    """The evaluation that scored the headline's recipes trained with `seed`."""
-    return "eval_heldout" if seed == 0 else f"eval_heldout_seed{seed}"
+def plan_seed_stem(seed: int) -> str:
+    """The evaluation that scored the first recipes (sft-smollm2.yaml stopped at step 250 of
+    its 4000-step plan, lora-smollm2-multitask.yaml) trained with `seed`: their T2L and their
+    multi-task LoRA, which every T2L recipe of that seed is paired with."""
+    return f"eval_heldout_seed{seed}"
 
 
-SEED_EVALUATIONS = tuple(headline_seed_stem(seed) for seed in HEADLINE_SEEDS)
+SEED_EVALUATIONS = tuple(plan_seed_stem(seed) for seed in SEEDS)
 
 
 @dataclass(frozen=True)
@@ -37,16 +39,18 @@ class SeedRecipe:
         return f"_{self.key}"
 
 
-HEADLINE_RECIPE = SeedRecipe(
+PLAN_RECIPE = SeedRecipe(
     key="seed_mean",
-    scope="held-out avg, mean over the headline's training seeds",
-    counted_scope="held-out avg, mean over {n} training seeds",
-    what="the headline's two recipes trained with {n} seeds (only the seed changed), each "
-         "seed's pair scored on the headline's items",
+    scope="held-out avg, 4000-step plan stopped at 250, mean over its training seeds",
+    counted_scope="held-out avg, 4000-step plan stopped at 250, mean over {n} training seeds",
+    what="the first SFT recipe (sft-smollm2.yaml, stopped at step 250 of its 4000-step plan) and "
+         "the multi-task LoRA's, trained with {n} seeds (only the seed changed), each seed's "
+         "pair scored on the headline's items",
     sources="eval_heldout_seed*.json",
-    runs={seed: (headline_seed_stem(seed),) * 2 for seed in HEADLINE_SEEDS})
+    runs={seed: (plan_seed_stem(seed),) * 2 for seed in SEEDS})
 # sft-smollm2.yaml plans 4000 steps and is stopped at 250, still at its peak learning rate;
-# sft-smollm2-250.yaml sizes the same schedule to the 250 steps.
+# sft-smollm2-250.yaml sizes the same schedule to the 250 steps. The default bundle's teacher is
+# its seed 3, chosen by dev loss (bundles/README.md).
 SCHEDULE_250_RECIPE = SeedRecipe(
     key="sft_250_seed_mean",
     scope="held-out avg, schedule sized to 250 steps, mean over its training seeds",
@@ -55,6 +59,5 @@ SCHEDULE_250_RECIPE = SeedRecipe(
          "(sft-smollm2-250.yaml), trained with {n} seeds, each beside the multi-task LoRA of "
          "its seed on the headline's items",
     sources="eval_heldout_sft_250_seed*.json",
-    runs={seed: (f"eval_heldout_sft_250_seed{seed}", headline_seed_stem(seed))
-          for seed in HEADLINE_SEEDS})
-SEED_RECIPES = (HEADLINE_RECIPE, SCHEDULE_250_RECIPE)
+    runs={seed: (f"eval_heldout_sft_250_seed{seed}", plan_seed_stem(seed)) for seed in SEEDS})
+SEED_RECIPES = (PLAN_RECIPE, SCHEDULE_250_RECIPE)
