@@ -36,6 +36,6 @@ def test_committed_recipe_resolves_with_its_tasks(path):
 def test_the_bundle_recipe_still_resolves_to_the_tasks_the_bundle_was_trained_on():
     bundle = json.loads((repo_root() / "bundles/smollm2-135m-instruct-t2l-sft/hypernet.json")
                         .read_text())
-    config = build_config(SFTConfig, read_config_file(CONFIG_DIR / "sft-smollm2.yaml"))
+    config = build_config(SFTConfig, read_config_file(CONFIG_DIR / "sft-smollm2-250.yaml"))
     tasks = load_tasks(config.tasks, {**config.task_args, "train_limit": 1, "val_limit": 0})
     assert [t.name for t in tasks] == bundle["meta"]["training"]["tasks"]

@@ -141,6 +141,8 @@ def test_a_recipes_gain_pairs_its_t2l_with_the_first_recipes_of_the_same_seed():
     # Sized T2L 0.5 on both seeds; seed 0's T2L 0.4, seed 1's 0.5.
     assert gain["per_seed_margin_points"] == pytest.approx({0: 10.0, 1: 0.0})
     assert gain["margin_points"] == pytest.approx(5.0) and gain["tasks"] == 3
-    assert gain_sentence(gain).endswith(
+    sentence = gain_sentence(gain)
+    assert "T2L from sft-smollm2-250.yaml minus T2L from sft-smollm2.yaml" in sentence
+    assert sentence.endswith(
         "3 tasks): +10.0 (seed 0), +0.0 (seed 1); mean +5.0 points over 2 seeds ([low, high]: "
         "95% bootstrap over items and seeds crossed).")

@@ -55,8 +55,8 @@ def gain_sentence(gain: dict) -> str:
     """seed_mean_margins.recipe_gain's result in words."""
     per_seed = ", ".join(f"{points(margin)} (seed {seed})"
                          for seed, margin in gain["per_seed_margin_points"].items())
-    return (f"Held-out accuracy on the headline's items, T2L from sft-smollm2-250.yaml minus T2L "
-            f"from sft-smollm2.yaml trained with the same seed (both dev-calibrated, "
+    return (f"Held-out accuracy on the headline's items, T2L from {gain['recipe']} minus T2L "
+            f"from {gain['baseline']} trained with the same seed (both dev-calibrated, "
             f"{gain['tasks']} tasks): {per_seed}; mean "
             f"{with_interval(gain['margin_points'], gain['margin_ci95_points'])} points over "
             f"{len(gain['per_seed_margin_points'])} seeds ([low, high]: 95% bootstrap over "

@@ -105,7 +105,8 @@ def recipe_gain(evaluations: dict[str, dict], recipe: SeedRecipe,
              and baseline.runs[seed][0] in theirs}
     if len(pairs) < MIN_SEEDS:
         return None
-    return mean_margin(pairs, evaluations[BASELINES]["tasks"])
+    return {"recipe": recipe.config, "baseline": baseline.config,
+            **mean_margin(pairs, evaluations[BASELINES]["tasks"])}
 
 
 def seed_mean_criteria(evaluations: dict[str, dict]) -> list[dict]:

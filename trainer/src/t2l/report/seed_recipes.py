@@ -28,6 +28,7 @@ class SeedRecipe:
     """A hypernetwork recipe's seeds, each with T2L's evaluation and its own multi-task LoRA's."""
 
     key: str  # in quality_bar.json; its criteria are named t2l_vs_<reference>_<key>
+    config: str  # the T2L recipe's file in trainer/configs
     scope: str  # its rows in the bar: "T2L vs <reference> (<scope>)"
     counted_scope: str  # the same with the seeds counted, "{n}": in quality_bar.json's labels
     what: str  # the bar's note: what was trained
@@ -41,6 +42,7 @@ class SeedRecipe:
 
 PLAN_RECIPE = SeedRecipe(
     key="seed_mean",
+    config="sft-smollm2.yaml",
     scope="held-out avg, 4000-step plan stopped at 250, mean over its training seeds",
     counted_scope="held-out avg, 4000-step plan stopped at 250, mean over {n} training seeds",
     what="the first SFT recipe (sft-smollm2.yaml, stopped at step 250 of its 4000-step plan) and "
@@ -53,6 +55,7 @@ PLAN_RECIPE = SeedRecipe(
 # its seed 3, chosen by dev loss (bundles/README.md).
 SCHEDULE_250_RECIPE = SeedRecipe(
     key="sft_250_seed_mean",
+    config="sft-smollm2-250.yaml",
     scope="held-out avg, schedule sized to 250 steps, mean over its training seeds",
     counted_scope="held-out avg, schedule sized to 250 steps, mean over {n} training seeds",
     what="the SFT recipe with its learning-rate schedule sized to the 250 steps it trains "
