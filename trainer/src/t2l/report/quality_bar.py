@@ -28,7 +28,8 @@ REFERENCES = (("multitask_lora", GOAL_OVER_MULTITASK_POINTS),
 BAR_EVALUATIONS = {
     "eval_heldout": ("", "held-out avg", "held-out evaluation"),
     "eval_heldout_every_item": ("_every_item", "held-out avg, former teacher (4000-step plan, "
-                                "seed 0), each task on its most items scored", "most items"),
+                                "seed 0), each task on its most items scored",
+                                "most items, the former teacher (4000-step plan, seed 0)"),
 }
 # What the bar's labels call each reference method.
 REFERENCE_NAMES = {"multitask_lora": "multi-task LoRA",

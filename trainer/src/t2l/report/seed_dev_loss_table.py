@@ -82,8 +82,9 @@ def seed_dev_loss_section(documents: dict[str, dict], gain: dict | None = None) 
              "dev-calibrated output scale s (`t2l calibrate-scale`, the bundle's selection "
              "metric; no held-out item is used), by training seed. The standard deviation over "
              "seeds is what a retrain alone moves a recipe by. The headline (`eval_heldout.json`) "
-             "takes each method's lowest seed: the default teacher is the schedule-sized "
-             "recipe's, the multi-task LoRA its recipe's.")
+             "is chosen by this table alone: the default teacher is the lowest seed of the T2L "
+             "recipe with the lower mean (a recipe is chosen on its mean, which one lucky seed "
+             "moves less), the multi-task LoRA its recipe's lowest seed.")
     sources = ", ".join(f"`{stem}.json`" for stems in DEV_LOSS_RECIPES.values()
                         for stem in stems.values() if stem in documents)
     parts = ["## Recipes over training seeds", intro, f"Sources: {sources}.", "\n".join(rows)]
