@@ -46,7 +46,8 @@ def test_every_item_document_measures_the_margins_again_under_its_own_names():
     assert not by_name["t2l_vs_multitask_lora_every_item"]["met"]
     assert "most items scored" in by_name["t2l_vs_multitask_lora_every_item"]["label"]
     assert bar["sources"]["eval_heldout_every_item"] == "all items"
-    assert "- most items: **all items**" in quality_bar_section(bar)
+    assert "- most items, the former teacher (4000-step plan, seed 0): **all items**" in (
+        quality_bar_section(bar))
 
 
 @pytest.mark.parametrize(("heldout", "hinge", "recon", "criteria", "variants"), [
