@@ -70,6 +70,16 @@ def test_an_untrained_hypernet_has_no_gap_and_a_trained_one_does():
             perturbed["per_task"][name]["other"], rel=1e-4)
 
 
+def test_guidance_zero_gives_every_condition_the_null_adapter():
+    plain = loss_gap(*_setup(seed=1), batch_size=3)
+    null = loss_gap(*_setup(seed=1), batch_size=3, guidance=0.0)
+    assert (plain["guidance"], null["guidance"]) == (1.0, 0.0)
+    for condition in ("other", "random"):
+        assert null["gap_over_matched"][condition]["excess_loss"] == pytest.approx(0, abs=1e-6)
+    guided = loss_gap(*_setup(seed=1), batch_size=3, guidance=2.0)
+    assert guided["mean_loss"]["matched"] != pytest.approx(plain["mean_loss"]["matched"])
+
+
 def test_summary_averages_tasks_not_examples():
     per_task = {
         "a": {"matched": [1.0, 1.0], "other": [2.0, 2.0], "random": [1.0, 1.0]},
@@ -94,6 +104,7 @@ def test_summary_averages_tasks_not_examples():
         ({"hypernets": "a=.", "batch_size": 0}, "--batch-size"),
         ({"hypernets": "a=.", "max_length": 4}, "--max-length"),
         ({"hypernets": "a=.", "device": "tpu"}, "--device"),
+        ({"hypernets": "a=.", "guidance": -1.0}, "--guidance must be >= 0"),
     ],
 )
 def test_bad_config_names_the_flag(overrides, message):

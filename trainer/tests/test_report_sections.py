@@ -117,7 +117,8 @@ def test_loss_gap_section_sits_after_the_accuracy_gaps(results_dir):
     result = {"hypernet": "bundles/x", "training": {"mode": "sft", "steps": 250},
               "per_task": per_task, **summarize(per_task)}
     noisy = {"piqa": {"matched": [1.0, 1.2], "other": [1.1, 1.1], "random": [1.0, 1.2]}}
-    second = {"hypernet": "runs/y", "per_task": noisy, **summarize(noisy)}
+    second = {"hypernet": "runs/y", "training": {"mode": "sft", "steps": 9}, "guidance": 2.0,
+              "per_task": noisy, **summarize(noisy)}
     write_json(results_dir / "description_loss_gap.json",
                {"schema": LOSS_GAP_SCHEMA, "hypernets": {"plain SFT": result, "other": second}})
     output = results_dir.parent / "RESULTS.md"
@@ -130,6 +131,7 @@ def test_loss_gap_section_sits_after_the_accuracy_gaps(results_dir):
     # gsm8k: +0.25, and resampling piqa's two examples spans +0.2 to +0.3.
     assert ("| 1 | plain SFT (`bundles/x`) | sft, 250 steps | 2 | 0.9500 | "
             "+0.2500 [+0.2000, +0.3000] | -0.0250 [-0.0500, +0.0000] |") in text
+    assert "| 2 | other (`runs/y`) | sft, 9 steps, guidance 2 | 1 |" in text
     # Per task: piqa's interval [+0.3, +0.5] clears zero, gsm8k's +0.1 on both examples too;
     # the second hypernetwork's piqa straddles zero and it never scored gsm8k.
     assert "| piqa | **+0.400** | +0.000 |" in text and "| gsm8k | **+0.100** | — |" in text

@@ -69,7 +69,8 @@ def test_three_steps_lower_the_loss_and_write_files(tmp_path, variant):
     assert saved["schema"] == "t2l.run/v1" and saved["config"]["variant"] == variant
 
 
-@pytest.mark.parametrize("extra", [{}, {"task_mixup": 0.5}])  # mixup draws blends by step
+# Mixup draws blends, and dropout the dropped rows, by step.
+@pytest.mark.parametrize("extra", [{}, {"task_mixup": 0.5}, {"description_dropout": 0.5}])
 def test_resume_reproduces_the_uninterrupted_run(tmp_path, extra):
     tasks = make_tasks(["reverse", "upper", "double"])
     settings = {"max_steps": 6, "eval_every": 2, "save_every": 2, "dropout": 0.1, **extra}
@@ -110,6 +111,8 @@ def test_refuses_to_overwrite_or_resume_a_different_run(tmp_path):
         ({"mismatch_weight": -1.0}, "--mismatch-weight"),
         ({"mismatch_margin": 0.0}, "--mismatch-margin"),
         ({"task_mixup": -0.5}, "--task-mixup must be >= 0"),
+        ({"description_dropout": 1.0}, r"--description-dropout must be in \[0, 1\)"),
+        ({"description_dropout": -0.1}, "--description-dropout"),
         ({"balance_by": "template"}, "--balance-by must be one of"),
         ({"keep_best": "train_loss"}, "--keep-best must be one of"),
         ({"keep_best": "heldout_loss"}, "--keep-best heldout_loss would choose .* --dev-tasks"),
@@ -141,6 +144,18 @@ def test_task_mixup_adds_its_weighted_loss_to_plain_sfts(tmp_path):
     plain, mixup = train_losses(tmp_path / "plain"), train_losses(tmp_path / "mixup")
     assert mixup[0] > plain[0] and len(mixup) == 3
     assert all(torch.isfinite(torch.tensor(mixup)))
+
+
+def test_description_dropout_changes_training_and_is_recorded(tmp_path):
+    # B = 0 at init: step 1's adapters are all zero, dropped or not; later steps' are not.
+    tasks = make_tasks(["reverse", "upper"], examples=2)
+    plain = run(tmp_path, "plain", tasks, max_steps=4)
+    dropped = run(tmp_path, "dropout", tasks, max_steps=4, description_dropout=0.5)
+    plain_losses, dropout_losses = (train_losses(tmp_path / n) for n in ("plain", "dropout"))
+    assert dropout_losses[0] == pytest.approx(plain_losses[0], abs=1e-6)
+    assert dropout_losses[1:] != pytest.approx(plain_losses[1:], abs=1e-6)
+    assert load_hypernet(dropped)[1]["training"]["description_dropout"] == 0.5
+    assert "description_dropout" not in load_hypernet(plain)[1]["training"]
 
 
 def test_init_from_starts_at_the_source_weights_with_a_fresh_schedule(tmp_path):

@@ -31,7 +31,8 @@ def blend_with_weights(
     return mixed / mixed.norm(dim=-1, keepdim=True).clamp(min=1e-12) * norm
 
 
-def step_generator(seed: int, step: int) -> torch.Generator:
-    """A generator that depends only on (seed, step): a resumed run draws the same blends
-    without any random state in its checkpoint."""
-    return torch.Generator().manual_seed(seed * 1_000_003 + step)
+def step_generator(seed: int, step: int, stream: int = 0) -> torch.Generator:
+    """A generator that depends only on (seed, step, stream): a resumed run draws the same
+    blends without any random state in its checkpoint. Each use in one step takes its own
+    `stream`, so its draws are independent of the others' (stream 0: the blends)."""
+    return torch.Generator().manual_seed(seed * 1_000_003 + step + stream * 1_000_000_007)

@@ -179,6 +179,13 @@ class SFTConfig(RunFields, TaskFields, HypernetFields, LoRAFields):
             "both tasks' examples in the blend's proportions (0: off)"
         },
     )
+    description_dropout: float = field(
+        default=0.0,
+        metadata={
+            "help": "share of training samples given the null description instead of their "
+            "own, so the null adapter learns what all tasks share (0: off)"
+        },
+    )
     init_from: str | None = field(
         default=None,
         metadata={
@@ -217,6 +224,9 @@ class SFTConfig(RunFields, TaskFields, HypernetFields, LoRAFields):
         _require(self.mismatch_weight >= 0, "--mismatch-weight must be >= 0")
         _require(self.mismatch_margin > 0, "--mismatch-margin must be > 0")
         _require(self.task_mixup >= 0, "--task-mixup must be >= 0")
+        _require(
+            0.0 <= self.description_dropout < 1.0, "--description-dropout must be in [0, 1)"
+        )
         _require(self.balance_by in BALANCE_BY, f"--balance-by must be one of {BALANCE_BY}")
         _require(
             self.keep_best != "heldout_loss",

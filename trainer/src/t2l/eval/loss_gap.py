@@ -15,6 +15,7 @@ from statistics import fmean
 
 import torch
 
+from t2l.description_guidance import guided_loras
 from t2l.embedding_table import DescriptionEncoder
 from t2l.eval.loss_gap_summary import CONDITIONS, METHOD_OF, summarize
 from t2l.eval.methods import held_out_descriptions, plan_conditions
@@ -49,19 +50,22 @@ def loss_gap(
     val_examples: dict[str, list[TokenizedExample]],
     texts: dict[str, dict[str, str]],
     batch_size: int,
+    guidance: float = 1.0,
 ) -> dict:
     """Per-example losses of every (task, condition), their task-averaged means, and each
-    mismatched condition's excess over matched with a 95% paired-bootstrap interval (nats)."""
+    mismatched condition's excess over matched with a 95% paired-bootstrap interval (nats).
+    Every condition's adapter is generated at `guidance` (`t2l.description_guidance`)."""
     hypernet = hypernet.eval()
     per_task = {}
     for name, examples in val_examples.items():
         embeddings = encoder.encode([texts[name][c] for c in CONDITIONS])  # (3, E)
         with torch.no_grad():
-            loras = [hypernet(row[None].to(base.device)) for row in embeddings]  # (1, E) each
+            loras = [guided_loras(hypernet, row[None].to(base.device), guidance)
+                     for row in embeddings]  # one adapter each, from (1, E)
         per_task[name] = {
             c: example_losses(base, loras[i], hypernet.scaling, examples, batch_size)
             for i, c in enumerate(CONDITIONS)
         }
         log.info("%s: %s", name, "  ".join(
             f"{c} {fmean(per_task[name][c]):.4f}" for c in CONDITIONS if per_task[name][c]))
-    return {"per_task": per_task, **summarize(per_task)}
+    return {"guidance": guidance, "per_task": per_task, **summarize(per_task)}

@@ -28,6 +28,11 @@ class LossGapConfig:
     max_length: int = 160
     batch_size: int = 8
     seed: int = field(default=0, metadata={"help": "the eval's seed: same descriptions drawn"})
+    guidance: float = field(
+        default=1.0,
+        metadata={"help": "description guidance of every adapter: g * dW(description) + "
+                          "(1 - g) * dW(null) (1: plain; for description-dropout runs)"},
+    )
     device: str = "auto"
     embedding_cache: str | None = DEFAULT_EMBEDDING_CACHE
     output: str = field(
@@ -50,6 +55,8 @@ class LossGapConfig:
             raise ValueError("--max-length must be >= 8")
         if self.batch_size < 1:
             raise ValueError("--batch-size must be >= 1")
+        if self.guidance < 0:
+            raise ValueError("--guidance must be >= 0 (0: the null adapter alone)")
         if not is_device_name(self.device):
             raise ValueError("--device must be auto, cpu or cuda[:N]")
 
@@ -113,7 +120,8 @@ def run_loss_gap(config: LossGapConfig) -> dict:
             raise ValueError(f"--hypernets {label}: its LoRA targets differ from the others'")
         logging.info("%s (%s)", label, folders[label])
         encoder = hypernet_encoder(meta, cache_dir=config.embedding_cache)
-        gap = loss_gap(base, hypernet.to(base.device), encoder, val, texts, config.batch_size)
+        gap = loss_gap(base, hypernet.to(base.device), encoder, val, texts, config.batch_size,
+                       config.guidance)
         results[label] = {"hypernet": folders[label],
                           "training": meta.get("training"), **gap}
     document = {

@@ -3,9 +3,9 @@
 Each step samples tasks (or datasets, `--balance-by`) evenly, one random description paraphrase
 and one training example per sample; the hypernetwork turns each description's embedding into
 that sample's LoRA, and the loss is the completion-only LM loss of the base model carrying those
-LoRAs (plus, when asked, the mismatch hinge and task mixup). Validation covers the training
-tasks' val splits, held-out tasks never trained on, and development tasks (never trained on
-either) whose loss may pick the kept `best` hypernetwork.
+LoRAs (plus, when asked, description dropout, the mismatch hinge and task mixup). Validation
+covers the training tasks' val splits, held-out tasks never trained on, and development tasks
+(never trained on either) whose loss may pick the kept `best` hypernetwork.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from torch import nn
 from t2l.best_checkpoint import BestCheckpoint
 from t2l.checkpoint import load_hypernet, save_hypernet
 from t2l.config_io import run_dir_for
+from t2l.description_dropout import drop_descriptions
 from t2l.description_mixup import step_generator
 from t2l.embedding_table import DescriptionEncoder, load_task_encoder
 from t2l.hypernet import HyperNetwork
@@ -38,6 +39,8 @@ from t2l.task_mixup import task_mixup_loss
 from t2l.task_sampler import TaskSampler
 from t2l.train_state import resume_from_checkpoint, save_train_state, seed_everything
 from t2l.warm_start import warm_start
+
+DROPOUT_STREAM = 1  # the description-dropout draws' generator stream (task mixup's is 0)
 
 
 def train_sft(
@@ -141,9 +144,12 @@ def train_sft(
 
     def meta() -> dict:
         names = [t.name for t in train_set]
-        return hypernet_meta(
+        made = hypernet_meta(
             base, config.base_model, encoder, "sft", names, step, last_val, started_from
         )
+        if config.description_dropout:  # its null adapter is trained: guidance means something
+            made["training"]["description_dropout"] = config.description_dropout
+        return made
 
     def write_checkpoint(folder: Path) -> None:
         save_hypernet(folder, hypernet, meta())
@@ -165,7 +171,13 @@ def train_sft(
         hypernet.train()
         picks = sampler.sample(config.batch_size)
         examples, embeddings = sample_batch(train_set, picks, base.device)
-        loss = sft_loss(base, hypernet(embeddings), hypernet.scaling, examples)
+        described = embeddings
+        if config.description_dropout > 0:
+            described = drop_descriptions(
+                embeddings, config.description_dropout,
+                step_generator(config.seed, step, DROPOUT_STREAM),
+            )
+        loss = sft_loss(base, hypernet(described), hypernet.scaling, examples)
         if config.mismatch_weight > 0:
             hinge = mismatch_hinge(
                 base, hypernet, hypernet.scaling, examples, embeddings,

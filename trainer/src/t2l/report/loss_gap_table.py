@@ -70,6 +70,8 @@ def loss_gap_section(document: dict, title: str = HELDOUT_TITLE, intro: str = IN
     for number, (label, result) in enumerate(document["hypernets"].items(), start=1):
         training = result.get("training") or {}
         trained = f"{training.get('mode', '?')}, {training.get('steps', '?')} steps"
+        if result.get("guidance", 1.0) != 1.0:
+            trained += f", guidance {result['guidance']:g}"
         gaps = result["gap_over_matched"]
         rows.append(f"| {number} | {label} (`{result['hypernet']}`) | {trained} | "
                     f"{len(result['tasks'])} | {result['mean_loss']['matched']:.4f} | "
