@@ -3,7 +3,7 @@ import torch
 from conftest import perturb
 
 from t2l.description_dropout import null_embeddings
-from t2l.description_guidance import guided_loras
+from t2l.description_guidance import guided_loras, guided_rank_and_alpha
 from t2l.hypernet import HyperNetConfig, HyperNetwork
 from t2l.targets import TargetModule, TargetSpec
 
@@ -42,3 +42,16 @@ def test_guidance_one_is_the_plain_adapter():
     with torch.no_grad():
         plain, guided = hypernet(rows)["q_proj"], guided_loras(hypernet, rows, 1.0)["q_proj"]
     assert all(torch.equal(p, g) for p, g in zip(plain, guided, strict=True))
+
+
+@pytest.mark.parametrize(
+    ("use_rslora", "guidance", "expected"),
+    [(False, 1.0, (3, 6.0)), (False, 2.0, (6, 12.0)), (True, 2.0, (6, 6.0 * 2**0.5))],
+)
+def test_guided_peft_config_keeps_the_hypernetworks_scaling(use_rslora, guidance, expected):
+    config = HyperNetConfig(targets=_hypernet().config.targets, embed_dim=6, rank=3,
+                            lora_alpha=6.0, use_rslora=use_rslora)
+    rank, alpha = guided_rank_and_alpha(config, guidance)
+    assert (rank, alpha) == pytest.approx(expected)
+    scaling = alpha / (rank**0.5 if use_rslora else rank)
+    assert scaling == pytest.approx(config.scaling)

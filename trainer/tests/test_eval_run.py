@@ -170,6 +170,7 @@ def test_default_label_names_the_limits(artifacts, tmp_path, limit, generation_l
         ({"generation_limit": 0}, "--generation-limit must be >= 1"),
         ({"descriptions_per_task": 0}, "--descriptions-per-task must be >= 1"),
         ({"oracle_loras": "/nonexistent"}, "--oracle-loras /nonexistent is not a folder"),
+        ({"guidance": -0.5}, "--guidance must be >= 0"),
     ],
 )
 def test_bad_config_names_the_flag(artifacts, tmp_path, overrides, message):
@@ -219,6 +220,26 @@ def test_runs_splitting_the_methods_share_scores_and_a_new_artifact_rescores_onl
               metadata={"format": "pt", "schema": HYPERNET_SCHEMA})
     eval_run.run_eval(config(artifacts, tmp_path, methods=methods, hypernet=str(moved)))
     assert len(scored) == 2 * len(TASKS)  # two descriptions per task, T2L only
+
+
+def test_guidance_writes_rank_2r_peft_adapters_and_rescores_only_t2l(
+    artifacts, tmp_path, monkeypatch
+):
+    methods, tasks = ("base", "t2l"), ("bbh_boolean_expressions",)
+    plain = eval_run.run_eval(config(artifacts, tmp_path, methods=methods, tasks=tasks))
+    assert "guidance" not in plain["artifacts"]
+    scored = _record_scoring(monkeypatch)
+    guided = eval_run.run_eval(config(artifacts, tmp_path, methods=methods, tasks=tasks,
+                                      guidance=2.0))
+    assert len(scored) == 2 and guided["artifacts"]["guidance"] == 2.0  # T2L's two descriptions
+    adapter = next((tmp_path / "run" / "adapters" / "t2l").rglob("adapter_config.json"))
+    peft_config = json.loads(adapter.read_text())
+    # Rank 2r at alpha 2 * alpha: PEFT's scaling alpha / r is the hypernetwork's own.
+    assert (peft_config["r"], peft_config["lora_alpha"]) == (4, 8.0)
+    # Back at guidance 1, the earlier plain scores still hold: nothing is scored again.
+    scored.clear()
+    eval_run.run_eval(config(artifacts, tmp_path, methods=methods, tasks=tasks))
+    assert scored == []
 
 
 def _edit_spec(tasks_dir, task: str, key: str, value: str) -> None:

@@ -14,10 +14,12 @@ It means something only for a hypernetwork trained with description dropout
 
 from __future__ import annotations
 
+import math
+
 import torch
 
 from t2l.description_dropout import null_embeddings
-from t2l.hypernet import HyperNetwork, LoRAWeights
+from t2l.hypernet import HyperNetConfig, HyperNetwork, LoRAWeights
 
 
 def guided_loras(
@@ -37,3 +39,12 @@ def guided_loras(
             torch.cat([guidance * b, (1.0 - guidance) * b_null], dim=3),  # (N, L, out, 2r)
         )
     return guided
+
+
+def guided_rank_and_alpha(config: HyperNetConfig, guidance: float) -> tuple[int, float]:
+    """(rank, lora_alpha) of the PEFT adapter that carries guided weights: rank 2r and the alpha
+    that keeps PEFT's scaling (alpha / r, or alpha / sqrt(r) with rsLoRA) the hypernetwork's."""
+    if guidance == 1.0:
+        return config.rank, config.lora_alpha
+    widened = math.sqrt(2.0) if config.use_rslora else 2.0
+    return 2 * config.rank, config.lora_alpha * widened

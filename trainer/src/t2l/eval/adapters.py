@@ -17,6 +17,7 @@ from safetensors.torch import load_file
 from torch import nn
 
 from t2l.checkpoint import load_hypernet
+from t2l.description_guidance import guided_loras, guided_rank_and_alpha
 from t2l.embedding_table import hypernet_encoder
 from t2l.normalize import description_sha256
 from t2l.peft_io import ADAPTER_CONFIG, ADAPTER_WEIGHTS, PeftLoRA, save_peft_adapter
@@ -73,7 +74,7 @@ class T2LAdapterWriter:
 
     def __init__(
         self, hypernet_dir: Path, base_model: nn.Module, base_model_id: str,
-        encoder_cache: Path | None, embedding_table: str | None = None,
+        encoder_cache: Path | None, embedding_table: str | None = None, guidance: float = 1.0,
     ) -> None:
         self.hypernet, self.meta = load_hypernet(hypernet_dir)
         self.hypernet.eval()
@@ -90,16 +91,19 @@ class T2LAdapterWriter:
                 f"embeddings but encoder {self.encoder.name} gives {self.encoder.dim}"
             )
         self.base_model_id = base_model_id
+        self.guidance = guidance
 
     @torch.no_grad()
     def write(self, description: str, folder: Path) -> Path:
         embedding = self.encoder.encode([description])  # (1, E)
-        loras = self.hypernet(embedding)  # name -> (A (1, L, r, in), B (1, L, out, r))
+        # name -> (A (1, L, r, in), B (1, L, out, r)); r doubled when guided
+        loras = guided_loras(self.hypernet, embedding, self.guidance)
         config = self.hypernet.config
+        rank, alpha = guided_rank_and_alpha(config, self.guidance)
         lora = PeftLoRA(
             targets=config.targets,
             weights={name: (a[0], b[0]) for name, (a, b) in loras.items()},
-            rank=config.rank, lora_alpha=config.lora_alpha, use_rslora=config.use_rslora,
+            rank=rank, lora_alpha=alpha, use_rslora=config.use_rslora,
             base_model_name_or_path=self.base_model_id,
             metadata={"description_sha256": description_sha256(description)},
         )

@@ -25,6 +25,9 @@ class EvalConfig:
     oracle_loras: str | None = None  # per task: <dir>/<task> or <dir>/<task>/adapter (PEFT)
     hypernet: str | None = None  # hypernet checkpoint folder
     embedding_table: str | None = None  # precomputed description embeddings (t2l embed-table)
+    # T2L adapters g * dW(description) + (1 - g) * dW(null) (`t2l.description_guidance`): for
+    # hypernetworks trained with description dropout; 1 is the plain adapter.
+    guidance: float = 1.0
     limit: int | None = None  # eval items per task (None: all)
     # Items per task scored on generated text (exact match, ROUGE-L, pass@1); default --limit.
     # A generated answer costs up to max_new_tokens decoding steps where a multiple-choice item
@@ -71,6 +74,9 @@ class EvalConfig:
             raise ValueError(f"--max-new-tokens must be >= 1, got {self.max_new_tokens}")
         if not is_device_name(self.device):
             raise ValueError(f"--device must be auto, cpu or cuda[:N], got {self.device!r}")
+        if self.guidance < 0:
+            raise ValueError(f"--guidance must be >= 0 (0: the null adapter alone), got "
+                             f"{self.guidance}")
         if self.code_timeout_s <= 0:
             raise ValueError(f"--code-timeout-s must be > 0, got {self.code_timeout_s}")
 

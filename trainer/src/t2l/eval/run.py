@@ -35,6 +35,9 @@ log = logging.getLogger(__name__)
 # with what its task's spec says (`TaskSpec.digest`) and the descriptions its conditions use.
 _NOT_SCORE_INPUTS = frozenset({"run_dir", "output", "label", "resume", "threads", "batch_size",
                                "device", "embedding_table", "methods", "tasks_dir", "tasks"})
+# Settings only the T2L methods' scores depend on, hashed into theirs only when not the default,
+# so scores made before a setting existed keep their fingerprints.
+_T2L_SETTINGS = {"guidance": 1.0}
 # The trained artifact each method's scores depend on (base methods depend on none).
 _ARTIFACTS = ("multitask_lora", "oracle_loras", "hypernet")
 _METHOD_ARTIFACT = {"multitask_lora": "multitask_lora", "oracle_lora": "oracle_loras",
@@ -61,7 +64,9 @@ def _fingerprints(
     changed (another prompt, options or metric) is scored again while the others resume."""
     settings = config.to_dict()
     common = {k: v for k, v in settings.items()
-              if k not in _NOT_SCORE_INPUTS and k not in _ARTIFACTS}
+              if k not in _NOT_SCORE_INPUTS and k not in _ARTIFACTS and k not in _T2L_SETTINGS}
+    t2l_settings = {k: settings[k] for k, default in _T2L_SETTINGS.items()
+                    if settings[k] != default}
     # Each artifact hashed once, however many methods score it (the T2L methods share one).
     digests = {artifact: _content_digest(Path(settings[artifact]))
                for artifact in {_METHOD_ARTIFACT.get(m) for m in config.methods} - {None}}
@@ -70,6 +75,8 @@ def _fingerprints(
         relevant = dict(common)
         if artifact := _METHOD_ARTIFACT.get(method):
             relevant[artifact] = digests[artifact]
+        if method in T2L_METHODS:
+            relevant.update(t2l_settings)
         for task, spec_digest in task_specs.items():
             payload = json.dumps([method, relevant, descriptions, task, spec_digest],
                                  sort_keys=True, default=str)
@@ -115,7 +122,8 @@ def run_eval(config: EvalConfig) -> dict:
     writer = None
     if any(m in T2L_METHODS for m in config.methods):  # before PEFT wraps the target modules
         writer = T2LAdapterWriter(Path(config.hypernet), model, base_model_id,
-                                  run_dir / "embeddings", config.embedding_table)
+                                  run_dir / "embeddings", config.embedding_table,
+                                  config.guidance)
     host = AdapterHost(model)
     if config.multitask_lora:
         host.load("multitask", require_peft_folder(Path(config.multitask_lora), "--multitask-lora"))
@@ -229,4 +237,6 @@ def _artifacts(config: EvalConfig, writer: T2LAdapterWriter | None) -> dict:
         artifacts["hypernet_config"] = {"variant": writer.hypernet.config.variant,
                                         "rank": writer.hypernet.config.rank,
                                         "params": writer.hypernet.num_parameters()}
+        if writer.guidance != 1.0:
+            artifacts["guidance"] = writer.guidance
     return artifacts

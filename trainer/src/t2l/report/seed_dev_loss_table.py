@@ -22,6 +22,8 @@ DEV_LOSS_RECIPES = {
         seed: f"output_scale_sft_seed{seed}" for seed in SEEDS},
     "T2L, sft-smollm2-250.yaml (the same schedule sized to 250 steps)": {
         seed: f"output_scale_sft_250_seed{seed}" for seed in SEEDS},
+    "T2L, sft-smollm2-500.yaml (the same schedule sized to 500 steps)": {
+        seed: f"output_scale_sft_500_seed{seed}" for seed in SEEDS},
     "multi-task LoRA, lora-smollm2-multitask.yaml (250-step schedule)": {
         seed: "output_scale_multitask" if seed == 0 else f"output_scale_multitask_seed{seed}"
         for seed in SEEDS},
