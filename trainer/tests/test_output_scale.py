@@ -148,6 +148,16 @@ def test_calibrated_hypernet_keeps_its_weights_and_records_the_choice(tmp_path, 
     assert load_hypernet(calibrated)[0].config.lora_alpha == pytest.approx(16.0 * scale)
 
 
+def test_guided_calibration_scores_guided_adapters_and_records_the_guidance(tmp_path,
+                                                                           checkpoint):
+    folder, _ = checkpoint
+    plain = calibrate(folder, tmp_path / "plain")
+    guided = calibrate(folder, tmp_path / "guided", guidance=2.0)
+    assert "guidance" not in plain and guided["guidance"] == 2.0
+    assert guided["dev_loss"] != pytest.approx(plain["dev_loss"], rel=1e-4)
+    assert load_hypernet(tmp_path / "guided")[1]["output_scale"]["guidance"] == 2.0
+
+
 def test_peft_applies_the_calibrated_strength(tmp_path, checkpoint):
     folder, hypernet = checkpoint
     results = calibrate(folder, tmp_path / "calibrated", scales="1,0.5,0.25,0.1")
@@ -179,6 +189,7 @@ def test_peft_applies_the_calibrated_strength(tmp_path, checkpoint):
         ({"batch_size": 0}, "--batch-size must be >= 1"),
         ({"max_length": 4}, "--max-length must be >= 8"),
         ({"device": "tpu"}, "--device"),
+        ({"guidance": -1.0}, "--guidance must be >= 0"),
     ],
 )
 def test_bad_config_names_the_flag(tmp_path, checkpoint, overrides, message):
@@ -280,3 +291,5 @@ def test_a_lora_folder_must_name_its_base_model(tmp_path, multitask_lora):
         calibrate_lora(tmp_path, tmp_path / "out")
     with pytest.raises(ValueError, match="--version names a calibrated bundle"):
         CalibrateScaleConfig(lora=str(multitask_lora), out=str(tmp_path / "o"), version="1")
+    with pytest.raises(ValueError, match="--guidance .* a --lora has neither"):
+        CalibrateScaleConfig(lora=str(multitask_lora), out=str(tmp_path / "o"), guidance=2.0)

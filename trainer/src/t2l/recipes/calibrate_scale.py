@@ -48,6 +48,9 @@ class CalibrateScaleConfig:
         "help": "new version for a published bundle: its adapters change with the scale"})
     scales: str = field(default="1,0.9,0.8,0.7,0.6,0.5,0.4,0.3",
                         metadata={"help": "candidate scales of the trained LoRA alpha"})
+    guidance: float = field(default=1.0, metadata={
+        "help": "score a hypernetwork's guided adapters (t2l.description_guidance; for "
+                "description-dropout runs): the dev loss of each guidance picks it"})
     dev_tasks: str = "t2l.recipes.library_tasks:split_tasks"
     dev_task_args: dict = field(default_factory=lambda: {"split": "dev", "val_limit": 16})
     descriptions_per_task: int = 3
@@ -69,6 +72,11 @@ class CalibrateScaleConfig:
         if not self.out:
             raise ValueError(f"--out is required: where the calibrated copy goes ({flag} itself "
                              "to calibrate in place)")
+        if self.guidance < 0:
+            raise ValueError("--guidance must be >= 0 (0: the null adapter alone)")
+        if self.lora and self.guidance != 1.0:
+            raise ValueError("--guidance weighs a hypernetwork's description against its null "
+                             "adapter; a --lora has neither")
         if self.lora and self.version is not None:
             raise ValueError("--version names a calibrated bundle; a --lora has none")
         out = Path(self.out)
@@ -100,7 +108,8 @@ def calibrate_scale(
     """Calibrate and write; -> the results document. Components may be passed in (tests)."""
     # What is calibrated, the base model it was trained for, and its adapters.
     scales = parse_scales(config.scales)
-    source = (hypernet_source(config.hypernet, config.version, encoder, config.embedding_cache)
+    source = (hypernet_source(config.hypernet, config.version, encoder, config.embedding_cache,
+                              config.guidance)
               if config.hypernet else lora_source(config.lora))
     base, tokenizer = frozen_base(model, tokenizer, source.base_model_id,
                                   ",".join(source.target_names), resolve_device(config.device))
@@ -132,6 +141,8 @@ def calibrate_scale(
                    "lora_alpha": source.trained_alpha * scale, "chosen_by": "dev_loss",
                    "dev_tasks": sorted(per_task), "scales": list(scales),
                    "dev_loss": [mean_loss[s] for s in scales]}
+    if config.guidance != 1.0:  # the scale suits adapters made at this guidance
+        calibration["guidance"] = config.guidance
     source.write(config.out, calibration)
     results = {
         "schema": OUTPUT_SCALE_SCHEMA,

@@ -11,6 +11,7 @@ from pathlib import Path
 import torch
 
 from t2l.checkpoint import load_hypernet, read_hypernet_json, save_with_new_document
+from t2l.description_guidance import guided_loras
 from t2l.embedding_table import DescriptionEncoder, hypernet_encoder
 from t2l.hypernet import HyperNetwork, LoRAWeights
 from t2l.output_scale import META_KEY, trained_lora_alpha
@@ -33,6 +34,7 @@ class HypernetSource:
     identity: dict  # a published bundle's new version
     encoder: DescriptionEncoder
     device: torch.device = field(default_factory=lambda: torch.device("cpu"))
+    guidance: float = 1.0  # its adapters' description guidance (t2l.description_guidance)
     kind: str = "hypernet"
 
     @property
@@ -65,7 +67,8 @@ class HypernetSource:
     @torch.no_grad()
     def adapters(self, descriptions: list[str]) -> list[LoRAWeights]:
         embeddings = self.encoder.encode(descriptions).to(self.device)  # (D, E)
-        return [self.hypernet(embeddings[i : i + 1]) for i in range(embeddings.shape[0])]
+        return [guided_loras(self.hypernet, embeddings[i : i + 1], self.guidance)
+                for i in range(embeddings.shape[0])]
 
     def write(self, out: str, calibration: dict) -> None:
         config = replace(self.hypernet.config, lora_alpha=calibration["lora_alpha"]).to_dict()
@@ -115,14 +118,15 @@ class LoraSource:
 
 
 def hypernet_source(folder: str, version: str | None, encoder: DescriptionEncoder | None,
-                    embedding_cache: str | None) -> HypernetSource:
+                    embedding_cache: str | None, guidance: float = 1.0) -> HypernetSource:
     """The hypernetwork in `folder`, with its own encoder unless one is given."""
     document = read_hypernet_json(folder)
     hypernet, meta = load_hypernet(folder)
     identity = published_identity(meta, folder, version)
     if encoder is None:
         encoder = hypernet_encoder(meta, cache_dir=embedding_cache)
-    return HypernetSource(folder, document, hypernet, meta, identity, encoder)
+    return HypernetSource(folder, document, hypernet, meta, identity, encoder,
+                          guidance=guidance)
 
 
 def lora_source(folder: str) -> LoraSource:
