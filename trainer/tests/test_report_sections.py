@@ -216,6 +216,13 @@ def test_output_scale_documents_show_their_loss_at_every_scale(tmp_path):
     assert "hypernet `bundles/t`: s = 0.5, LoRA alpha 16 → 8, written to `bundles/t`." in text
     assert ("| s | dev loss | a | b |\n|---:|---:|---:|---:|\n| 1 | 1.5000 | 1.0000 | 2.0000 |\n"
             "| **0.5** | **1.2500** | 1.1000 | 1.4000 |") in text
+    write_json(out / "output_scale_guided.json", {
+        "schema": "t2l.output_scale/v1", "kind": "hypernet", "source": "runs/d", "out": "runs/g",
+        "guidance": 2.0, "scale": 1.0, "trained_lora_alpha": 16.0, "lora_alpha": 16.0,
+        "scales": [1.0], "dev_loss": [1.5], "per_task": {"a": [1.5]}})
+    render(out, tmp_path / "RESULTS.md")
+    assert ("hypernet `runs/d` at description guidance 2: s = 1, LoRA alpha 16 → 16, written to "
+            "`runs/g`.") in (tmp_path / "RESULTS.md").read_text()
 
 
 def test_an_evaluation_says_which_tasks_it_scored_under_an_earlier_spec(tmp_path):

@@ -24,7 +24,10 @@ def output_scale_section(title: str, document: dict) -> str:
         cells = " | ".join(f"{document['per_task'][t][i]:.4f}" for t in tasks)
         rows.append(f"| {mark}{scale:g}{mark} | {mark}{document['dev_loss'][i]:.4f}{mark} | "
                     f"{cells} |")
-    chosen = (f"{document['kind']} `{document['source']}`: s = {document['scale']:g}, LoRA alpha "
+    guided = (f" at description guidance {document['guidance']:g}"
+              if document.get("guidance", 1.0) != 1.0 else "")
+    chosen = (f"{document['kind']} `{document['source']}`{guided}: s = {document['scale']:g}, "
+              f"LoRA alpha "
               f"{document['trained_lora_alpha']:g} → {document['lora_alpha']:g}, written to "
               f"`{document['out']}`.")
     return "\n\n".join([title, INTRO, chosen, "\n".join(rows)])
