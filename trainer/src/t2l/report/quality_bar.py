@@ -48,6 +48,12 @@ GAP_VARIANTS = {
     **{t2l_stem: (f"sft_250_seed{seed}", f"plain SFT with its schedule sized to 250 steps, seed "
                   f"{seed}, dev-calibrated scale")
        for seed, (t2l_stem, _) in SCHEDULE_250_RECIPE.runs.items()},
+    "eval_heldout_dropout_seed0": ("dropout_seed0", "SFT sized to 250 steps with description "
+                                   "dropout 0.25, seed 0, guidance 1 and scale chosen by dev "
+                                   "loss"),
+    "eval_heldout_dropout_seed0_guidance3": ("dropout_seed0_guidance3", "the same hypernetwork "
+                                             "at guidance 3 (widest held-out loss gap), its "
+                                             "dev-calibrated scale at that guidance"),
     "eval_heldout_uncalibrated": ("sft_uncalibrated", "plain SFT (4000-step plan, seed 0), "
                                   "trained strength"),
     "eval_heldout_small": ("student", "served distilled student, dev-calibrated scale"),
