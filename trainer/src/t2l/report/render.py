@@ -23,6 +23,7 @@ from t2l.report.eval_titles import EVAL_TITLES
 from t2l.report.fine_tune_curves import FINE_TUNE_SCHEMA
 from t2l.report.fine_tune_table import fine_tune_section
 from t2l.report.gpu_steps_table import GPU_STEPS_SCHEMA, GPU_STEPS_STEM, gpu_steps_section
+from t2l.report.guidance_table import guidance_section
 from t2l.report.headline_items_margins import headline_items_margins, headline_items_section
 from t2l.report.loss_gap_table import LOSS_GAP_SCHEMA, loss_gap_section
 from t2l.report.method_loss_seeds import method_loss_seeds_section
@@ -123,6 +124,8 @@ def headline_sections(documents: dict[str, dict], results_dir: Path, output: Pat
         sections.append(dev_loss_section)
     if "description_loss_gap" in documents:
         sections.append(loss_gap_section(documents["description_loss_gap"]))
+    if guided := guidance_section(documents):
+        sections.append(guided)
     if SEEN_GAP_STEM in documents:
         sections.append(seen_gap_section(documents[SEEN_GAP_STEM],
                                          documents.get("description_loss_gap")))
