@@ -38,7 +38,8 @@ GUIDED_RUNS = (
     GuidedRun("dropout, seed 0", "description dropout 0.25 (sft-smollm2-dropout.yaml) seed 0",
               {g: f"output_scale_dropout_seed0_guidance{g:g}" for g in (1.0, 2.0, 3.0)}),
     GuidedRun("plain, seed 0", "sft-smollm2-250.yaml seed 0", {1.0: "output_scale_sft_250_seed0"}),
-    GuidedRun("dropout, seed 1", "description dropout 0.25 (sft-smollm2-dropout.yaml) seed 1", {}),
+    GuidedRun("dropout, seed 1", "description dropout 0.25 (sft-smollm2-dropout.yaml) seed 1",
+              {1.0: "output_scale_dropout_seed1_guidance1"}),
     GuidedRun("plain, seed 1", "sft-smollm2-250.yaml seed 1", {1.0: "output_scale_sft_250_seed1"}),
 )
 CPU = " (CPU)"
