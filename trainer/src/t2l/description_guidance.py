@@ -22,6 +22,12 @@ from t2l.description_dropout import null_embeddings
 from t2l.hypernet import HyperNetConfig, HyperNetwork, LoRAWeights
 
 
+def require_guidance(guidance: float) -> None:
+    """The --guidance flag's check, shared by every command that takes it."""
+    if guidance < 0:
+        raise ValueError(f"--guidance must be >= 0 (0: the null adapter alone), got {guidance}")
+
+
 def guided_loras(
     hypernet: HyperNetwork, embeddings: torch.Tensor, guidance: float
 ) -> LoRAWeights:

@@ -8,6 +8,7 @@ from pathlib import Path
 import torch
 
 from t2l.base_model import DEFAULT_BASE_MODEL
+from t2l.description_guidance import require_guidance
 from t2l.eval.methods import METHODS, T2L_METHODS
 from t2l.recipe_config import is_device_name, resolve_device
 from t2l.tasks.paths import default_tasks_dir, repo_root
@@ -74,9 +75,7 @@ class EvalConfig:
             raise ValueError(f"--max-new-tokens must be >= 1, got {self.max_new_tokens}")
         if not is_device_name(self.device):
             raise ValueError(f"--device must be auto, cpu or cuda[:N], got {self.device!r}")
-        if self.guidance < 0:
-            raise ValueError(f"--guidance must be >= 0 (0: the null adapter alone), got "
-                             f"{self.guidance}")
+        require_guidance(self.guidance)
         if self.code_timeout_s <= 0:
             raise ValueError(f"--code-timeout-s must be > 0, got {self.code_timeout_s}")
 

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from t2l.config_io import config_to_dict
+from t2l.description_guidance import require_guidance
 from t2l.recipe_cli import add_recipe_command
 from t2l.recipe_config import DEFAULT_EMBEDDING_CACHE, is_device_name, resolve_device
 from t2l.report.append_rows import existing_document, with_rows_of
@@ -55,8 +56,7 @@ class LossGapConfig:
             raise ValueError("--max-length must be >= 8")
         if self.batch_size < 1:
             raise ValueError("--batch-size must be >= 1")
-        if self.guidance < 0:
-            raise ValueError("--guidance must be >= 0 (0: the null adapter alone)")
+        require_guidance(self.guidance)
         if not is_device_name(self.device):
             raise ValueError("--device must be auto, cpu or cuda[:N]")
 

@@ -19,6 +19,7 @@ from torch import nn
 from t2l.atomic_file import write_json_atomically
 from t2l.checkpoint import CONFIG_FILE, WEIGHTS_FILE
 from t2l.config_io import config_to_dict
+from t2l.description_guidance import require_guidance
 from t2l.embedding_table import DescriptionEncoder
 from t2l.eval.methods import held_out_descriptions
 from t2l.output_scale import choose_scale, losses_by_scale, parse_scales
@@ -72,8 +73,7 @@ class CalibrateScaleConfig:
         if not self.out:
             raise ValueError(f"--out is required: where the calibrated copy goes ({flag} itself "
                              "to calibrate in place)")
-        if self.guidance < 0:
-            raise ValueError("--guidance must be >= 0 (0: the null adapter alone)")
+        require_guidance(self.guidance)
         if self.lora and self.guidance != 1.0:
             raise ValueError("--guidance weighs a hypernetwork's description against its null "
                              "adapter; a --lora has neither")

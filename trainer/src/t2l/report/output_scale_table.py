@@ -27,7 +27,6 @@ def output_scale_section(title: str, document: dict) -> str:
     guided = (f" at description guidance {document['guidance']:g}"
               if document.get("guidance", 1.0) != 1.0 else "")
     chosen = (f"{document['kind']} `{document['source']}`{guided}: s = {document['scale']:g}, "
-              f"LoRA alpha "
-              f"{document['trained_lora_alpha']:g} → {document['lora_alpha']:g}, written to "
-              f"`{document['out']}`.")
+              f"LoRA alpha {document['trained_lora_alpha']:g} → {document['lora_alpha']:g}, "
+              f"written to `{document['out']}`.")
     return "\n\n".join([title, INTRO, chosen, "\n".join(rows)])
