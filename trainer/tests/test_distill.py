@@ -11,9 +11,9 @@ from t2l.run_dir import read_metrics
 from t2l.targets import discover_targets
 
 
-def save_teacher(folder, encoder, hidden_dim=48):
+def save_teacher(folder, encoder, hidden_dim=48, seed=0):
     """A teacher whose adapters depend on the description (random heads, B switched on)."""
-    torch.manual_seed(0)
+    torch.manual_seed(seed)
     spec = discover_targets(make_llama())
     teacher = HyperNetwork(HyperNetConfig(spec, encoder.dim, rank=4, hidden_dim=hidden_dim))
     with torch.no_grad():
@@ -67,6 +67,19 @@ def test_student_learns_the_teachers_adapters_and_records_its_lineage(tmp_path):
     assert meta["training"]["mode"] == "distill"
     assert meta["training"]["teacher"]["training"]["mode"] == "sft"
     assert meta["base_model"]["hf_id"] == "tiny-llama"
+
+
+def test_student_of_an_ensemble_learns_its_mean_adapters_and_records_every_member(tmp_path):
+    encoder = make_encoder()
+    members = [save_teacher(tmp_path / f"seed{s}", encoder, seed=s) for s in (1, 2)]
+    final = run(tmp_path, "run", teacher=",".join(map(str, members)), max_steps=12,
+                eval_every=12, save_every=12)
+    losses = [m["loss"] for m in read_metrics(tmp_path / "run") if m.get("split") == "train"]
+    assert losses[-1] < 0.9 * losses[0]
+    student, meta = load_hypernet(final)
+    assert student.config.rank == load_hypernet(members[0])[0].config.rank  # r, not 2r
+    assert "ensemble" not in meta  # the student is one network
+    assert [m["path"] for m in meta["training"]["teacher"]["ensemble"]] == list(map(str, members))
 
 
 def test_without_heldout_tasks_no_base_model_is_needed(tmp_path):

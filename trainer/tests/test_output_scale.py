@@ -47,8 +47,9 @@ def checkpoint(tmp_path):
     return save_hypernet(tmp_path / "ckpt", hypernet, meta), hypernet
 
 
-def calibrate(folder, out, **overrides):
-    config = CalibrateScaleConfig(**{"hypernet": str(folder), "out": str(out), "device": "cpu",
+def calibrate(folder, out=None, **overrides):
+    config = CalibrateScaleConfig(**{"hypernet": str(folder), "out": str(out or ""),
+                                     "device": "cpu",
                                      "scales": "1,0.5,0.25", "max_length": 48,
                                      "embedding_cache": None, **overrides})
     return calibrate_scale(config, model=make_llama(), tokenizer=make_tokenizer(),
@@ -156,6 +157,37 @@ def test_guided_calibration_scores_guided_adapters_and_records_the_guidance(tmp_
     assert "guidance" not in plain and guided["guidance"] == 2.0
     assert guided["dev_loss"] != pytest.approx(plain["dev_loss"], rel=1e-4)
     assert load_hypernet(tmp_path / "guided")[1]["output_scale"]["guidance"] == 2.0
+
+
+def test_an_ensemble_is_measured_at_every_scale_and_never_written(tmp_path, checkpoint):
+    folder, hypernet = checkpoint
+    with torch.no_grad():
+        hypernet.ab_gain[:, 1].mul_(-1.0)  # B negated: every update the first member's, negated
+    second = save_hypernet(tmp_path / "second", hypernet, load_hypernet(folder)[1])
+    members = f"{folder},{second}"
+    config = {"out": "", "output": str(tmp_path / "ensemble.json")}
+    ensemble = calibrate(members, **config)
+    alone = calibrate(folder, tmp_path / "alone")
+    assert [m["path"] for m in ensemble["training"]["ensemble"]] == [str(folder), str(second)]
+    # The mean update is zero, so no scale moves the loss; one member's does.
+    assert ensemble["dev_loss"] == pytest.approx([ensemble["dev_loss"][0]] * 3, rel=1e-5)
+    assert alone["dev_loss"][0] != pytest.approx(alone["dev_loss"][-1], rel=1e-3)
+    assert json.loads((tmp_path / "ensemble.json").read_text()) == ensemble
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "alone", "ckpt", "encoder", "ensemble.json", "second"]
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [({"out": "calibrated"}, "an ensemble, which is no bundle"),
+     ({"out": "", "version": "0.2.0", "output": "x.json"}, "an ensemble, which is no bundle"),
+     ({"out": ""}, "give --output")],
+)
+def test_an_ensemble_takes_no_out_or_version_and_needs_output(tmp_path, checkpoint, overrides,
+                                                              message):
+    folder, _ = checkpoint
+    with pytest.raises(ValueError, match=message):
+        CalibrateScaleConfig(hypernet=f"{folder},{folder}", **overrides)
 
 
 def test_peft_applies_the_calibrated_strength(tmp_path, checkpoint):

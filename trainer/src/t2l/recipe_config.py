@@ -299,7 +299,9 @@ class ReconConfig(RunFields, HypernetFields, LoRAFields):
 @dataclass(frozen=True)
 class DistillConfig(RunFields, TaskFields, HypernetFields):
     teacher: str = field(
-        default="", metadata={"help": "hypernetwork folder (checkpoint or bundle) to imitate"}
+        default="", metadata={"help": "hypernetwork folder (checkpoint or bundle) to imitate, "
+                                      "or comma-separated folders: their seed ensemble's mean "
+                                      "adapters (t2l.hypernet_ensemble)"}
     )
     mixup: float = field(
         default=0.5,

@@ -39,8 +39,9 @@ OWN_FILES = frozenset({CONFIG_FILE, WEIGHTS_FILE, ADAPTER_CONFIG, ADAPTER_WEIGHT
 
 @dataclass(frozen=True)
 class CalibrateScaleConfig:
-    hypernet: str = field(default="", metadata={"help": "hypernetwork folder to calibrate "
-                                                         "(checkpoint or bundle)"})
+    hypernet: str = field(default="", metadata={
+        "help": "hypernetwork folder to calibrate (checkpoint or bundle), or comma-separated "
+                "folders: their seed ensemble is measured (--output), not written"})
     lora: str = field(default="", metadata={"help": "or a trained PEFT LoRA folder to "
                                                      "calibrate (e.g. the multi-task baseline)"})
     out: str = field(default="", metadata={"help": "folder for the calibrated copy; may be "
@@ -68,9 +69,15 @@ class CalibrateScaleConfig:
             raise ValueError("give one of --hypernet (a hypernetwork folder) or --lora (a PEFT "
                              "LoRA folder) to calibrate")
         flag, source = ("--hypernet", self.hypernet) if self.hypernet else ("--lora", self.lora)
-        if not Path(source).is_dir():
-            raise ValueError(f"{flag} {source!r}: not a folder")
-        if not self.out:
+        for folder in source.split(",") if self.hypernet else [source]:
+            if not Path(folder.strip()).is_dir():
+                raise ValueError(f"{flag} {folder.strip()!r}: not a folder")
+        if self.is_ensemble:
+            if self.out or self.version is not None or not self.output:
+                raise ValueError("--hypernet lists an ensemble, which is no bundle: give "
+                                 "--output for its dev losses and no --out or --version (to "
+                                 "serve it, `t2l distill --teacher` it into one hypernetwork)")
+        elif not self.out:
             raise ValueError(f"--out is required: where the calibrated copy goes ({flag} itself "
                              "to calibrate in place)")
         require_guidance(self.guidance)
@@ -80,7 +87,7 @@ class CalibrateScaleConfig:
         if self.lora and self.version is not None:
             raise ValueError("--version names a calibrated bundle; a --lora has none")
         out = Path(self.out)
-        if out.is_dir() and (extra := sorted(p.name for p in out.iterdir()
+        if self.out and out.is_dir() and (extra := sorted(p.name for p in out.iterdir()
                                              if p.name not in OWN_FILES)):
             raise ValueError(f"--out {self.out} holds {extra}, which the calibrated copy would "
                              "replace; write to a folder of its own (and export it again)")
@@ -95,6 +102,10 @@ class CalibrateScaleConfig:
             raise ValueError(f"--max-length must be >= 8, got {self.max_length}")
         if not is_device_name(self.device):
             raise ValueError("--device must be auto, cpu or cuda[:N]")
+
+    @property
+    def is_ensemble(self) -> bool:
+        return "," in self.hypernet
 
 
 def calibrate_scale(
@@ -143,7 +154,8 @@ def calibrate_scale(
                    "dev_loss": [mean_loss[s] for s in scales]}
     if config.guidance != 1.0:  # the scale suits adapters made at this guidance
         calibration["guidance"] = config.guidance
-    source.write(config.out, calibration)
+    if config.out:  # an ensemble is only measured
+        source.write(config.out, calibration)
     results = {
         "schema": OUTPUT_SCALE_SCHEMA,
         "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),

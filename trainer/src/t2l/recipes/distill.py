@@ -20,6 +20,7 @@ from t2l.config_io import run_dir_for
 from t2l.description_mixup import blend_embeddings, step_generator
 from t2l.embedding_table import DescriptionEncoder, load_task_encoder
 from t2l.hypernet import HyperNetwork
+from t2l.hypernet_ensemble import load_hypernets
 from t2l.optimization import adamw_with_schedule, optimizer_step
 from t2l.recipe_cli import add_recipe_command
 from t2l.recipe_config import DistillConfig
@@ -48,7 +49,8 @@ def distill(
     device = config.torch_device()
 
     # Teacher (frozen), the encoder it was trained with, and the student.
-    teacher, teacher_meta = load_hypernet(config.teacher)
+    teacher, teacher_meta = load_hypernets(config.teacher, "--teacher")
+    ensemble = teacher_meta.pop("ensemble", None)  # the student is one network, whatever taught it
     teacher = teacher.requires_grad_(False).eval().to(device)
     if encoder is None:
         encoder = load_task_encoder(
@@ -147,6 +149,7 @@ def distill(
                 "path": str(config.teacher),
                 "params": teacher.num_parameters(),
                 "training": teacher_meta.get("training", {}),
+                **({"ensemble": ensemble} if ensemble else {}),
             },
         }
         return {**teacher_meta, "encoder": encoder.settings(), "training": training}

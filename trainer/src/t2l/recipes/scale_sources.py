@@ -10,10 +10,11 @@ from pathlib import Path
 
 import torch
 
-from t2l.checkpoint import load_hypernet, read_hypernet_json, save_with_new_document
+from t2l.checkpoint import read_hypernet_json, save_with_new_document
 from t2l.description_guidance import guided_loras
 from t2l.embedding_table import DescriptionEncoder, hypernet_encoder
 from t2l.hypernet import HyperNetwork, LoRAWeights
+from t2l.hypernet_ensemble import HypernetEnsemble, load_hypernets
 from t2l.output_scale import META_KEY, trained_lora_alpha
 from t2l.peft_io import (
     ADAPTER_CONFIG,
@@ -29,7 +30,7 @@ from t2l.sft_tasks import FrozenLM
 class HypernetSource:
     folder: str
     document: dict  # hypernet.json as read
-    hypernet: HyperNetwork
+    hypernet: HyperNetwork | HypernetEnsemble
     meta: dict
     identity: dict  # a published bundle's new version
     encoder: DescriptionEncoder
@@ -55,6 +56,8 @@ class HypernetSource:
 
     @property
     def training(self) -> dict | None:
+        if "ensemble" in self.meta:
+            return {"ensemble": self.meta["ensemble"]}
         return self.meta.get("training")
 
     def attach(self, base: FrozenLM) -> None:
@@ -71,6 +74,8 @@ class HypernetSource:
                 for i in range(embeddings.shape[0])]
 
     def write(self, out: str, calibration: dict) -> None:
+        if isinstance(self.hypernet, HypernetEnsemble):
+            raise ValueError("an ensemble has no single set of weights to write; distill it")
         config = replace(self.hypernet.config, lora_alpha=calibration["lora_alpha"]).to_dict()
         meta = {**self.meta, **self.identity, META_KEY: calibration}
         save_with_new_document(self.folder, out, {**self.document, "config": config,
@@ -119,10 +124,12 @@ class LoraSource:
 
 def hypernet_source(folder: str, version: str | None, encoder: DescriptionEncoder | None,
                     embedding_cache: str | None, guidance: float = 1.0) -> HypernetSource:
-    """The hypernetwork in `folder`, with its own encoder unless one is given."""
-    document = read_hypernet_json(folder)
-    hypernet, meta = load_hypernet(folder)
-    identity = published_identity(meta, folder, version)
+    """The hypernetwork in `folder` (or the ensemble of comma-separated folders), with its own
+    encoder unless one is given."""
+    hypernet, meta = load_hypernets(folder, "--hypernet")
+    ensemble = "ensemble" in meta  # measured, never written: no document or identity
+    document = {} if ensemble else read_hypernet_json(folder)
+    identity = {} if ensemble else published_identity(meta, folder, version)
     if encoder is None:
         encoder = hypernet_encoder(meta, cache_dir=embedding_cache)
     return HypernetSource(folder, document, hypernet, meta, identity, encoder,
