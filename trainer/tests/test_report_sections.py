@@ -223,6 +223,15 @@ def test_output_scale_documents_show_their_loss_at_every_scale(tmp_path):
     render(out, tmp_path / "RESULTS.md")
     assert ("hypernet `runs/d` at description guidance 2: s = 1, LoRA alpha 16 → 16, written to "
             "`runs/g`.") in (tmp_path / "RESULTS.md").read_text()
+    write_json(out / "output_scale_ensemble.json", {
+        "schema": "t2l.output_scale/v1", "kind": "hypernet", "source": "runs/a,runs/b", "out": "",
+        "training": {"ensemble": [{"path": "runs/a"}, {"path": "runs/b"}]}, "scale": 1.0,
+        "trained_lora_alpha": 16.0, "lora_alpha": 16.0, "scales": [1.0], "dev_loss": [1.5],
+        "per_task": {"a": [1.5]}})
+    render(out, tmp_path / "RESULTS.md")
+    assert ("seed ensemble of 2 hypernetworks `runs/a,runs/b`: s = 1, LoRA alpha 16 → 16, "
+            "measured only (an ensemble is distilled into one hypernetwork to serve).") in (
+        tmp_path / "RESULTS.md").read_text()
 
 
 def test_an_evaluation_says_which_tasks_it_scored_under_an_earlier_spec(tmp_path):

@@ -2,6 +2,7 @@
 
 import pytest
 
+from t2l.report.ensemble_table import ensemble_section
 from t2l.report.seed_dev_loss_table import chosen, recipe_dev_losses, seed_dev_loss_section
 
 SIZED = "T2L, sft-smollm2-250.yaml (the same schedule sized to 250 steps)"
@@ -40,3 +41,20 @@ def test_the_table_has_a_row_per_recipe_with_mean_and_spread():
             in section)
     assert "`output_scale_sft_250_seed0.json`, `output_scale_sft_250_seed2.json`" in section
     assert "| multi-task LoRA" not in section
+
+
+def test_the_ensemble_section_waits_for_the_ensemble_and_compares_it_with_its_seeds():
+    def by_task(losses, scale):
+        return {**calibration(losses, scale), "per_task": {"a": losses, "b": losses}}
+
+    documents = {"output_scale_sft_250_seed3": by_task([1.5, 1.25, 1.4], 0.5),
+                 "output_scale_sft_250_seed0": by_task([1.5, 1.75, 1.8], 1.0)}
+    assert ensemble_section(documents) is None
+    documents["output_scale_sft_250_ensemble"] = by_task([1.0, 1.25, 1.4], 1.0)
+    section = ensemble_section(documents)
+    assert ("| mean adapter of sft-smollm2-250.yaml's seeds (the ensemble) "
+            "(`output_scale_sft_250_ensemble.json`) | 1.000 | 1 | 1.000 | 1.000 |") in section
+    assert ("| seed 3 (the default bundle's teacher) (`output_scale_sft_250_seed3.json`) | "
+            "1.250 | 0.5 | 1.250 | 1.250 |") in section
+    assert "| default bundle" not in section  # not measured: no row
+    assert "seeds' mean: -0.375; minus their lowest: -0.250" in section

@@ -26,7 +26,11 @@ def output_scale_section(title: str, document: dict) -> str:
                     f"{cells} |")
     guided = (f" at description guidance {document['guidance']:g}"
               if document.get("guidance", 1.0) != 1.0 else "")
-    chosen = (f"{document['kind']} `{document['source']}`{guided}: s = {document['scale']:g}, "
-              f"LoRA alpha {document['trained_lora_alpha']:g} → {document['lora_alpha']:g}, "
-              f"written to `{document['out']}`.")
+    kind = document["kind"]
+    if members := (document.get("training") or {}).get("ensemble"):
+        kind = f"seed ensemble of {len(members)} hypernetworks"  # the mean of their adapters
+    written = (f"written to `{document['out']}`" if document["out"]
+               else "measured only (an ensemble is distilled into one hypernetwork to serve)")
+    chosen = (f"{kind} `{document['source']}`{guided}: s = {document['scale']:g}, LoRA alpha "
+              f"{document['trained_lora_alpha']:g} → {document['lora_alpha']:g}, {written}.")
     return "\n\n".join([title, INTRO, chosen, "\n".join(rows)])

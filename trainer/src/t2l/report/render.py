@@ -19,6 +19,7 @@ from pathlib import Path
 from t2l.atomic_file import write_json_atomically, write_text_atomically
 from t2l.report.choice_table import choice_balance_table
 from t2l.report.curves_table import training_curves_section
+from t2l.report.ensemble_table import ensemble_section
 from t2l.report.eval_titles import EVAL_TITLES
 from t2l.report.fine_tune_curves import FINE_TUNE_SCHEMA
 from t2l.report.fine_tune_table import fine_tune_section
@@ -122,6 +123,8 @@ def headline_sections(documents: dict[str, dict], results_dir: Path, output: Pat
     if dev_loss_section := seed_dev_loss_section(
             documents, recipe_gain(evaluations, SCHEDULE_250_RECIPE)):
         sections.append(dev_loss_section)
+    if ensembled := ensemble_section(documents):
+        sections.append(ensembled)
     if "description_loss_gap" in documents:
         sections.append(loss_gap_section(documents["description_loss_gap"]))
     if guided := guidance_section(documents):
