@@ -159,7 +159,8 @@ def test_training_task_gap_groups_tasks_by_what_each_hypernet_trained_on(results
                    "all": result("runs/a", training, ["imdb", "addsub"])}})
     write_json(results_dir / "description_loss_gap.json",
                {"schema": LOSS_GAP_SCHEMA, "hypernets": {
-                   "teacher, another label": result("bundles/t", heldout, ["imdb"])}})
+                   "an earlier teacher, republished since": result("bundles/t", training, []),
+                   "teacher, another label": result("bundles/t", heldout, ["imdb", "wiki_qa"])}})
     output = results_dir.parent / "RESULTS.md"
     render(results_dir, output)
     text = output.read_text()
@@ -172,7 +173,8 @@ def test_training_task_gap_groups_tasks_by_what_each_hypernet_trained_on(results
             "+0.5000 [+0.5000, +0.5000] | +0.3000 [+0.3000, +0.3000] |") in section
     assert ("| 1 | teacher (`bundles/t`) | not trained on | 1 | 2.0000 | "
             "-0.1000 [-0.1000, -0.1000] | +0.0000 [+0.0000, +0.0000] |") in section
-    # Its held-out row comes from the other document, found by folder, not label.
+    # Its held-out row comes from the other document, found by folder and training record
+    # (the same weights), not label.
     assert ("| 1 | teacher (`bundles/t`) | held out | 1 | 1.0000 | "
             "+0.0000 [+0.0000, +0.0000] | +0.1000 [+0.1000, +0.1000] |") in section
     # The second trained on both tasks and has no held-out row.

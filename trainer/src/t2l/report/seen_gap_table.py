@@ -41,9 +41,12 @@ def _unseen_mark(result: dict, task: str) -> str:
     return "" if task in trained_on(result) else " †"
 
 
-def _heldout_row(heldout: dict | None, folder: str) -> dict | None:
+def _heldout_row(heldout: dict | None, result: dict) -> dict | None:
+    """The held-out document's row of the same weights: the same folder with the same training
+    record (a bundle folder is republished in place, so its path alone names several)."""
     rows = (heldout or {}).get("hypernets", {}).values()
-    return next((row for row in rows if row.get("hypernet") == folder), None)
+    return next((row for row in rows if row.get("hypernet") == result["hypernet"]
+                 and row.get("training") == result.get("training")), None)
 
 
 def _row(number: int, label: str, group: str, summary: dict) -> str:
@@ -62,7 +65,7 @@ def seen_gap_section(document: dict, heldout: dict | None = None) -> str:
             if names:
                 rows.append(_row(number, named, group, summarize(
                     {n: result["per_task"][n] for n in names})))
-        held = _heldout_row(heldout, result["hypernet"])
+        held = _heldout_row(heldout, result)
         if held is not None:
             rows.append(_row(number, named, "held out", held))
     return "\n\n".join([
