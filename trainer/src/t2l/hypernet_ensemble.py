@@ -2,8 +2,9 @@
 
 Hypernetworks trained with different seeds disagree most on unseen tasks' descriptions (the
 development tasks' loss moves by a tenth of a nat between seeds, a multi-task LoRA's by a
-thousandth), and averaging their adapters cancels what each seed got wrong on its own. The mean
-of K rank-r products at a shared scaling s is exactly one rank-Kr LoRA at that scaling:
+thousandth); averaging their adapters can cancel what each seed gets wrong on its own (RESULTS.md,
+"Seed ensemble", measures whether it does). The mean of K rank-r products at a shared scaling s
+is exactly one rank-Kr LoRA at that scaling:
 
     mean_k s B_k A_k = s [B_1 / K, ..., B_K / K] [A_1; ...; A_K]
 
