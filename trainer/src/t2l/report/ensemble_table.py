@@ -3,10 +3,11 @@ section "Seed ensemble").
 
 The T2L recipe's dev loss moves by about a tenth of a nat between training seeds, the
 multi-task LoRA's by a thousandth: each seed's hypernetwork errs on unseen descriptions in its
-own way. The mean adapter of the seeds (`t2l.hypernet_ensemble`) averages those errors out;
-distilled into one hypernetwork (`t2l distill --teacher a,b,c,d`) it would serve like any
-bundle. Every row is a `t2l calibrate-scale` document, so every loss is at that adapter
-source's own dev-calibrated scale, on the same development tasks and descriptions.
+own way. The mean adapter of the seeds (`t2l.hypernet_ensemble`) may average those errors out,
+and this section measures whether it does; distilled into one hypernetwork (`t2l distill
+--teacher a,b,c,d`) it would serve like any bundle. Every row is a `t2l calibrate-scale`
+document, so every loss is at that adapter source's own dev-calibrated scale, on the same
+development tasks and descriptions.
 """
 
 from __future__ import annotations
