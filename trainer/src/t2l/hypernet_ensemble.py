@@ -62,11 +62,16 @@ class HypernetEnsemble(nn.Module):
         }
 
 
+def member_folders(folders: str) -> list[str]:
+    """The folders of a comma-separated list (one folder: a plain hypernetwork)."""
+    return [p.strip() for p in folders.split(",") if p.strip()]
+
+
 def load_hypernets(folders: str, flag: str) -> tuple[HyperNetwork | HypernetEnsemble, dict]:
     """One hypernetwork folder, or a comma-separated list of them as an ensemble;
     -> (network, meta). An ensemble's meta is its first member's with each member's path and
     training record under "ensemble"."""
-    paths = [p.strip() for p in folders.split(",") if p.strip()]
+    paths = member_folders(folders)
     if len(paths) == 1:
         return load_hypernet(paths[0])
     if len(set(paths)) != len(paths):

@@ -22,6 +22,7 @@ from t2l.config_io import config_to_dict
 from t2l.description_guidance import require_guidance
 from t2l.embedding_table import DescriptionEncoder
 from t2l.eval.methods import held_out_descriptions
+from t2l.hypernet_ensemble import member_folders
 from t2l.output_scale import choose_scale, losses_by_scale, parse_scales
 from t2l.peft_io import ADAPTER_CONFIG, ADAPTER_WEIGHTS, SCALE_RECORD
 from t2l.publish.weights import VERSION_PATTERN
@@ -69,9 +70,9 @@ class CalibrateScaleConfig:
             raise ValueError("give one of --hypernet (a hypernetwork folder) or --lora (a PEFT "
                              "LoRA folder) to calibrate")
         flag, source = ("--hypernet", self.hypernet) if self.hypernet else ("--lora", self.lora)
-        for folder in source.split(",") if self.hypernet else [source]:
-            if not Path(folder.strip()).is_dir():
-                raise ValueError(f"{flag} {folder.strip()!r}: not a folder")
+        for folder in member_folders(source) if self.hypernet else [source]:
+            if not Path(folder).is_dir():
+                raise ValueError(f"{flag} {folder!r}: not a folder")
         if self.is_ensemble:
             if self.out or self.version is not None or not self.output:
                 raise ValueError("--hypernet lists an ensemble, which is no bundle: give "
@@ -105,7 +106,7 @@ class CalibrateScaleConfig:
 
     @property
     def is_ensemble(self) -> bool:
-        return "," in self.hypernet
+        return len(member_folders(self.hypernet)) > 1
 
 
 def calibrate_scale(

@@ -56,7 +56,7 @@ class HypernetSource:
 
     @property
     def training(self) -> dict | None:
-        if "ensemble" in self.meta:
+        if isinstance(self.hypernet, HypernetEnsemble):
             return {"ensemble": self.meta["ensemble"]}
         return self.meta.get("training")
 
@@ -127,7 +127,7 @@ def hypernet_source(folder: str, version: str | None, encoder: DescriptionEncode
     """The hypernetwork in `folder` (or the ensemble of comma-separated folders), with its own
     encoder unless one is given."""
     hypernet, meta = load_hypernets(folder, "--hypernet")
-    ensemble = "ensemble" in meta  # measured, never written: no document or identity
+    ensemble = isinstance(hypernet, HypernetEnsemble)  # measured, never written
     document = {} if ensemble else read_hypernet_json(folder)
     identity = {} if ensemble else published_identity(meta, folder, version)
     if encoder is None:
