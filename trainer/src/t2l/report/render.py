@@ -1,7 +1,8 @@
 """Render docs/RESULTS.md from every JSON document in docs/results/.
 
-Headline sections come first, each only when its documents exist: the quality bar and the
-description gaps (computed here, also written to `quality_bar.json` for the README summary),
+Headline sections come first, each only when its documents exist: the quality bar, the headroom
+oracle LoRAs show on the held-out tasks with training data, and the description gaps (the bar
+and the gaps computed here, also written to `quality_bar.json` for the README summary),
 every hypernetwork on the headline's items against its baselines, T2L against baselines trained
 on the same data, the one-GPU run (parity with the serving CPU, accuracy along training), every
 method in held-out loss (each run, then over the first recipes' training seeds), the description
@@ -34,6 +35,7 @@ from t2l.report.method_loss_table import (
     is_method_loss,
     method_loss_section,
 )
+from t2l.report.oracle_headroom_table import oracle_headroom_section
 from t2l.report.output_scale_table import is_output_scale, output_scale_section
 from t2l.report.plots import eval_heldout_plot, fine_tune_plot, training_curves_plot
 from t2l.report.quality_bar import quality_bar
@@ -107,6 +109,8 @@ def headline_sections(documents: dict[str, dict], results_dir: Path, output: Pat
         written.append(bar_path)
         if bar["criteria"]:
             sections.append(quality_bar_section(bar))
+        if headroom := oracle_headroom_section(documents):
+            sections.append(headroom)
         if bar["description_gaps"]:
             sections.append(description_gap_section(bar))
     if margins := headline_items_margins(evaluations):
