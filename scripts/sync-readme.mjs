@@ -69,6 +69,17 @@ export function gpuWorkerRows(worker) {
 }
 
 /** Headline rows: [what, measured, goal, verdict], straight from the benchmark JSON. */
+// Each method's held-out average; one scored on fewer tasks (the oracle LoRA: only the tasks
+// with training data) says how many, since its average is not comparable to the others'.
+export function heldoutAverages(evaluation) {
+  const taskCount = evaluation.tasks.length;
+  return Object.entries(evaluation.methods).map(([name, method]) => {
+    if (method.avg === null) return `\`${name}\` —`;
+    const partial = method.tasks_scored !== undefined && method.tasks_scored < taskCount;
+    return `\`${name}\` ${(100 * method.avg).toFixed(1)}${partial ? ` (${method.tasks_scored} of ${taskCount} tasks)` : ""}`;
+  });
+}
+
 export function resultsSummary() {
   const rows = [];
   const bar = readResult("quality_bar");
@@ -89,7 +100,7 @@ export function resultsSummary() {
   const evaluation = readResult("eval_heldout");
   if (evaluation) {
     const smoke = /smoke/i.test(evaluation.run?.label ?? "");
-    const averages = Object.entries(evaluation.methods).map(([name, method]) => `\`${name}\` ${method.avg === null ? "—" : (100 * method.avg).toFixed(1)}`);
+    const averages = heldoutAverages(evaluation);
     lines.push("", `Held-out tasks (${evaluation.tasks.length}), average score by method${smoke ? " — **smoke configuration: shows the pipeline runs, measures nothing**" : ""}: ${averages.join(", ")}.`);
   }
   const gaps = Object.entries(bar?.description_gaps ?? {});

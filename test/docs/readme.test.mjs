@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { test } from "node:test";
 import { fileURLToPath } from "node:url";
-import { gpuWorkerRows, renderReadme } from "../../scripts/sync-readme.mjs";
+import { gpuWorkerRows, heldoutAverages, renderReadme } from "../../scripts/sync-readme.mjs";
 
 const root = resolve(fileURLToPath(import.meta.url), "../../..");
 const readme = readFileSync(resolve(root, "README.md"), "utf8");
@@ -42,6 +42,19 @@ test("the results summary gives every other benched bundle its row and its int8 
     ],
     ["gpu-worker, bundle `tiny-small`, opt-in int8 export (LoRA error 1.23%): latency p50 / batched throughput", "8 ms / 250 adapters/s", "p50 ≤ 15 ms, ≥ 200/s", "met / met"],
   ]);
+});
+
+test("the held-out averages say when a method covers fewer tasks than the others", () => {
+  const evaluation = {
+    tasks: ["piqa", "gsm8k", "bbh_navigate"],
+    methods: {
+      t2l: { avg: 0.305, tasks_scored: 3 },
+      oracle_lora: { avg: 0.2, tasks_scored: 2 },
+      multitask_lora: { avg: null, tasks_scored: 0 },
+      base: { avg: 0.3 },
+    },
+  };
+  assert.deepEqual(heldoutAverages(evaluation), ["`t2l` 30.5", "`oracle_lora` 20.0 (2 of 3 tasks)", "`multitask_lora` —", "`base` 30.0"]);
 });
 
 test("README links point at files in the repository", () => {
