@@ -68,7 +68,6 @@ export function gpuWorkerRows(worker) {
   return rows;
 }
 
-/** Headline rows: [what, measured, goal, verdict], straight from the benchmark JSON. */
 // Each method's held-out average; one scored on fewer tasks (the oracle LoRA: only the tasks
 // with training data) says how many, since its average is not comparable to the others'.
 export function heldoutAverages(evaluation) {
@@ -80,6 +79,7 @@ export function heldoutAverages(evaluation) {
   });
 }
 
+/** Headline rows: [what, measured, goal, verdict], straight from the benchmark JSON. */
 export function resultsSummary() {
   const rows = [];
   const bar = readResult("quality_bar");

@@ -2,9 +2,9 @@
 on the held-out tasks with training data").
 
 The quality bar asks T2L for +10 points over base + description, averaged over the held-out
-tasks. An oracle LoRA trained on a task's own training data is the most an adapter of this rank
-and these targets is shown to add there: T2L reads only a description, so the oracle's margin is
-its ceiling. Only the held-out tasks with training data have an oracle (BBH and
+tasks. An oracle LoRA trained on a task's own training data shows what an adapter of T2L's rank
+and targets can add there; T2L reads only a description, so the oracle's margin is a practical
+ceiling on its own. Only the held-out tasks with training data have an oracle (BBH and
 self_instruct_user are evaluation-only), so the section covers those and says how many of the
 headline's tasks that is.
 """
